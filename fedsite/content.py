@@ -1,0 +1,239 @@
+"""Read stage: every post and page of every organization, as plain frozen data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from slugify import slugify
+
+from .dates import DateError, date_from_filename, parse_date
+from .diagnostics import Diagnostics
+from .schema import EVENT_FIELDS, PAGE_FIELDS, POST_FIELDS, as_list, check_fields, is_web_url
+from .settings import Settings
+from .tree import Org, Tree
+from .yamlfile import YamlDoc, parse_mapping, read_text
+
+FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.S)
+SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event a post announces: a webinar, seminar, video conference."""
+
+    start: datetime
+    end: datetime | None
+    place: str
+    online: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A Markdown file split into its front matter and body."""
+
+    path: Path
+    rel: str  # repository-relative path
+    meta: dict[str, Any]
+    body: str
+    body_line: int  # file line where the body starts (1-based)
+
+
+@dataclass(frozen=True)
+class Post:
+    """A news post, validated; `url` is relative to its site's root."""
+
+    org: str
+    source: Source
+    post_id: str
+    slug: str
+    url: str
+    title: str
+    date: datetime
+    updated: datetime | None
+    tags: tuple[str, ...]
+    projects: tuple[str, ...]
+    summary: str
+    cover: str  # a URL, or a site-relative output path of a copied file, or ''
+    author: str
+    draft: bool
+    audio: str
+    video: str
+    event: Event | None
+
+    def published(self, now: datetime) -> bool:
+        return not self.draft and self.date <= now
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of an organization (or a shared page when org is ''); `url` relative to the site root."""
+
+    org: str
+    source: Source
+    url: str
+    title: str
+    order: float
+    menu_path: tuple[str, ...]  # folder names from pages/ down to the file
+
+
+def split_front_matter(path: Path, repo: Path, diags: Diagnostics) -> Source | None:
+    """Read a Markdown file and parse its front matter, with line numbers for every key."""
+    rel = path.relative_to(repo).as_posix()
+    try:
+        text = read_text(path)
+    except UnicodeDecodeError:
+        diags.add(path, 1, "файл не в кодировке UTF-8; сохраните его в UTF-8")
+        return None
+    m = FRONT_MATTER.match(text)
+    if not m:
+        return Source(path, rel, {}, text, 1)
+    doc = parse_mapping(m.group(1) or "", path, diags, line_offset=1)
+    if doc is None:
+        return None
+    body_line = text[: m.end()].count("\n") + 1
+    return Source(path, rel, {**doc.data, "__lines__": doc.lines}, text[m.end():], body_line)
+
+
+def key_line(source: Source, key: str) -> int:
+    return source.meta.get("__lines__", {}).get(key, 1)
+
+
+def local_file(source: Source, ref: str, org: Org, diags: Diagnostics, field: str) -> str:
+    """Resolve a path written relative to the file: its path in the site, or '' after reporting."""
+    if is_web_url(ref):
+        return ref
+    target = (source.path.parent / ref).resolve()
+    folder = org.folder.resolve()
+    if not target.is_relative_to(folder):
+        diags.add(source.path, key_line(source, field),
+                  f"файл «{ref}» лежит за пределами папки организации; положите его в assets/")
+        return ""
+    if not target.is_file():
+        diags.add(source.path, key_line(source, field),
+                  f"файл «{ref}» не найден; проверьте имя и путь относительно этой новости")
+        return ""
+    return target.relative_to(folder).as_posix()
+
+
+def read_posts(org: Org, repo: Path, settings: Settings, projects: dict, diags: Diagnostics) -> list[Post]:
+    """Every post of one organization, each validated; a broken post is reported and skipped."""
+    posts = []
+    folder = org.folder / "posts"
+    for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
+        if path.is_symlink() and not path.resolve().is_relative_to(repo.resolve()):
+            diags.add(path, 1, "символическая ссылка ведёт за пределы репозитория; замените её файлом")
+            continue
+        source = split_front_matter(path, repo, diags)
+        post = _post(source, org, settings, projects, diags) if source else None
+        if post:
+            posts.append(post)
+    return posts
+
+
+def _post(source: Source, org: Org, settings: Settings, projects: dict, diags: Diagnostics) -> Post | None:
+    meta = {k: v for k, v in source.meta.items() if k != "__lines__"}
+    lines = source.meta.get("__lines__", {})
+
+    doc = YamlDoc(meta, lines, 2 if lines else 1)
+    file_date, rest = date_from_filename(source.path.stem, settings.tz)
+    ok = check_fields(doc, POST_FIELDS, source.path, diags)
+    when = _date(source, "date", settings, diags) if meta.get("date") is not None else file_date
+    if when is None and meta.get("date") is None:
+        diags.add(source.path, doc.first_line, "нет даты: добавьте поле «date: 17.03.2024» "
+                                               "или начните имя файла с даты: 2024-03-17-…")
+    updated = _date(source, "updated", settings, diags) if meta.get("updated") is not None else None
+    slug = str(meta.get("slug") or slugify(rest or source.path.stem) or "post")
+    if not SLUG_OK.match(slug):
+        diags.add(source.path, key_line(source, "slug"), f"адрес «{slug}» недопустим: только строчные "
+                                                          "латинские буквы, цифры и дефис")
+        ok = False
+    project_ids = tuple(as_list(meta.get("projects")))
+    for pid in project_ids:
+        if projects is not None and pid not in projects:
+            diags.add(source.path, key_line(source, "projects"),
+                      f"проект «{pid}» не найден в shared/data/projects.yml; есть: {', '.join(projects)}")
+            ok = False
+    media = {f: local_file(source, str(meta[f]), org, diags, f) if meta.get(f) else ""
+             for f in ("cover", "audio", "video")}
+    event = _event(source, meta.get("event"), settings, diags)
+    if not ok or when is None or (meta.get("updated") is not None and updated is None):
+        return None
+    if any(meta.get(f) and not media[f] for f in media) or (meta.get("event") and event is None):
+        return None
+    return Post(
+        org=org.id, source=source, post_id=str(meta.get("id") or source.path.stem), slug=slug,
+        url=f"posts/{slug}.html", title=str(meta["title"]), date=when, updated=updated,
+        tags=tuple(as_list(meta.get("tags"))), projects=project_ids,
+        summary=str(meta.get("summary") or ""), author=str(meta.get("author") or ""),
+        draft=bool(meta.get("draft")), event=event, **media,
+    )
+
+
+def _date(source: Source, key: str, settings: Settings, diags: Diagnostics) -> datetime | None:
+    try:
+        return parse_date(source.meta[key], settings.tz)
+    except DateError as e:
+        diags.add(source.path, key_line(source, key), f"поле «{key}»: {e}")
+        return None
+
+
+def _event(source: Source, value: Any, settings: Settings, diags: Diagnostics) -> Event | None:
+    if not isinstance(value, dict):
+        return None
+    line = key_line(source, "event")
+    unknown = [k for k in value if k not in EVENT_FIELDS]
+    if unknown:
+        diags.add(source.path, line, f"неизвестное поле мероприятия «{unknown[0]}»; допустимы: "
+                                     + ", ".join(EVENT_FIELDS))
+        return None
+    times = {}
+    for key in ("start", "end"):
+        if value.get(key) is None:
+            continue
+        try:
+            times[key] = parse_date(value[key], settings.tz)
+        except DateError as e:
+            diags.add(source.path, line, f"event.{key}: {e}")
+            return None
+    if "start" not in times:
+        diags.add(source.path, line, "у мероприятия нет начала: добавьте «start: 17.03.2024 10:00»")
+        return None
+    if "end" in times and times["end"] < times["start"]:
+        diags.add(source.path, line, "мероприятие заканчивается раньше, чем начинается; проверьте end")
+        return None
+    online = str(value.get("online") or "")
+    if online and not is_web_url(online):
+        diags.add(source.path, line, f"event.online «{online}»: пишите полный адрес, начиная с https://")
+        return None
+    return Event(times["start"], times.get("end"), str(value.get("place") or ""), online)
+
+
+def read_pages(folder: Path, org_id: str, repo: Path, diags: Diagnostics) -> list[Page]:
+    """The pages under a pages/ folder (an organization's or shared/pages)."""
+    pages = []
+    for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
+        source = split_front_matter(path, repo, diags)
+        if source is None:
+            continue
+        meta = {k: v for k, v in source.meta.items() if k != "__lines__"}
+
+        check_fields(YamlDoc(meta, source.meta.get("__lines__", {}), 2), PAGE_FIELDS, path, diags)
+        parts = path.relative_to(folder).with_suffix("").parts
+        url = "pages/" + "/".join(slugify(p) or "page" for p in parts) + ".html"
+        title = str(meta.get("title") or _first_heading(source.body) or path.stem)
+        try:
+            order = float(meta.get("order", 100))
+        except (TypeError, ValueError):
+            diags.add(path, key_line(source, "order"), "поле «order» должно быть числом")
+            order = 100.0
+        pages.append(Page(org_id, source, url, title, order, parts[:-1]))
+    return pages
+
+
+def _first_heading(body: str) -> str:
+    m = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
+    return m.group(1) if m else ""

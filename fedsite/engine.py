@@ -1,0 +1,98 @@
+"""Everything that touches MkDocs: per-site config from the base mkdocs.yml, a plugin that feeds
+the planned pages in, and the build. Swapping the engine means rewriting this module only."""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from .plan import PageSpec, SitePlan
+
+_ENVS: dict[tuple, jinja2.Environment] = {}
+
+
+def src_uri(url: str) -> str:
+    """The virtual Markdown path MkDocs knows a planned page by ('posts/x.html' -> 'posts/x.md')."""
+    return url[: -len(".html")] + ".md"
+
+
+@jinja2.pass_context
+def fed_url(context: Any, target: str) -> str:
+    """A public-root-relative URL as a link relative to the page being rendered."""
+    if not target or "://" in target or target.startswith(("#", "mailto:", "tel:")):
+        return target
+    page = context.get("page")
+    site = context.get("fed", {}).get("site", {})
+    here = site.get("root", "") + (page.url if page is not None else "index.html")
+    rel = posixpath.relpath(target, posixpath.dirname(here) or ".")
+    return rel
+
+
+class FederationPlugin(BasePlugin):
+    """Gives MkDocs the planned pages instead of a docs folder, and the data their templates show."""
+
+    def __init__(self, plan: SitePlan) -> None:
+        super().__init__()
+        self.plan = plan
+        self.specs: dict[str, PageSpec] = {src_uri(p.url): p for p in plan.pages}
+
+    def on_files(self, files: Files, *, config: Any) -> Files:
+        theme_files = [f for f in files if not f.is_documentation_page()]
+        out = Files(theme_files)
+        for uri in self.specs:
+            out.append(File.generated(config, uri, content=""))
+        for source, dest in self.plan.files:
+            if out.get_file_from_path(dest) is None:
+                out.append(File.generated(config, dest, abs_src_path=source))
+        return out
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: Any, files: Files) -> str:
+        spec = self.specs[page.file.src_uri]
+        page.meta = {"title": spec.title, "template": spec.template}
+        if spec.description:
+            page.meta["description"] = spec.description[:300]
+        return ""
+
+    def on_page_content(self, html: str, *, page: Page, config: Any, files: Files) -> str:
+        spec = self.specs[page.file.src_uri]
+        page.toc = get_toc(list(spec.toc))
+        return spec.html
+
+    def on_env(self, env: jinja2.Environment, *, config: Any, files: Files) -> jinja2.Environment:
+        # The theme's templates are the same for every site: compile them once per process.
+        key = (tuple(config.theme.dirs), config.theme.locale.language)
+        cached = _ENVS.setdefault(key, env)
+        cached.filters["fed"] = fed_url
+        return cached
+
+    def on_page_context(self, context: Any, *, page: Page, config: Any, nav: Any) -> Any:
+        spec = self.specs[page.file.src_uri]
+        context["fed"] = {"site": self.plan.site, "page": spec.data}
+        return context
+
+    def on_template_context(self, context: Any, *, template_name: str, config: Any) -> Any:
+        context["fed"] = {"site": self.plan.site, "page": {}}
+        return context
+
+
+def build_site(plan: SitePlan, base_config: Path, site_dir: Path) -> None:
+    """Build one organization's site with MkDocs into `site_dir` (which MkDocs empties first)."""
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory(prefix="fed-docs-") as empty_docs:
+        config = load_config(
+            str(base_config), site_name=plan.name, site_url=plan.site_url, docs_dir=empty_docs,
+            site_dir=str(site_dir), nav=list(plan.nav), use_directory_urls=False,
+        )
+        config.plugins["fedsite"] = FederationPlugin(plan)
+        mkdocs_build(config)

@@ -1,0 +1,154 @@
+"""Read and render the whole federation: tree, projects, posts and pages, all checked, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .content import Page, Post, read_pages, read_posts, split_front_matter
+from .diagnostics import Diagnostics
+from .markup import DocContext, Rendered, Renderer, Target, line_of
+from .settings import Settings, load_settings
+from .sitepages import FederationView, newest_first
+from .tree import CONTENT_DIRS, Tree, discover
+from .yamlfile import load_file
+
+
+@dataclass(frozen=True)
+class Federation:
+    """Everything read from the repository, before rendering."""
+
+    repo: Path
+    settings: Settings
+    tree: Tree
+    projects: dict[str, dict]
+    posts: dict[str, list[Post]]  # every post, drafts and scheduled ones included
+    pages: dict[str, list[Page]]  # '' holds the shared pages
+    intros: dict[str, object]  # org id -> Source of index.md
+    markdown_extensions: list
+
+
+def read_federation(repo: Path, diags: Diagnostics) -> Federation | None:
+    """Discover the tree and read every file; problems go to `diags`."""
+    settings = load_settings(repo, diags)
+    tree = discover(repo, diags)
+    if tree is None:
+        return None
+    projects = read_projects(repo, diags)
+    posts, pages, intros = {}, {"": read_pages(repo / "shared" / "pages", "", repo, diags)}, {}
+    for org in tree.in_order():
+        posts[org.id] = read_posts(org, repo, settings, projects, diags)
+        pages[org.id] = read_pages(org.folder / "pages", org.id, repo, diags)
+        if (org.folder / "index.md").is_file():
+            intros[org.id] = split_front_matter(org.folder / "index.md", repo, diags)
+    check_unique_urls(posts, diags)
+    base = load_file(repo / "mkdocs.yml", Diagnostics(repo))
+    extensions = list((base.data.get("markdown_extensions") or []) if base else [])
+    return Federation(repo, settings, tree, projects or {}, posts, pages, intros, extensions)
+
+
+def read_projects(repo: Path, diags: Diagnostics) -> dict[str, dict] | None:
+    """shared/data/projects.yml: id -> {title, description}; None if the file itself is broken."""
+    path = repo / "shared" / "data" / "projects.yml"
+    if not path.exists():
+        return {}
+    doc = load_file(path, diags)
+    if doc is None:
+        return None
+    projects = {}
+    for pid, value in doc.data.items():
+        if not isinstance(value, dict) or not value.get("title"):
+            diags.add(path, doc.line(pid), f"у проекта «{pid}» должно быть поле title (название)")
+            continue
+        projects[pid] = {"title": str(value["title"]), "description": str(value.get("description") or "")}
+    return projects
+
+
+def check_unique_urls(posts: dict[str, list[Post]], diags: Diagnostics) -> None:
+    """Two posts of one site may not share a URL or an id (feeds would merge them)."""
+    for org_posts in posts.values():
+        for attr, what in (("url", "адрес"), ("post_id", "номер id")):
+            seen: dict[str, Post] = {}
+            for post in org_posts:
+                key = getattr(post, attr)
+                if key in seen:
+                    diags.add(post.source.path, 1, f"{what} «{key}» совпадает с новостью "
+                              f"{seen[key].source.rel}; задайте другое поле slug/id")
+                else:
+                    seen[key] = post
+
+
+def published_posts(fed: Federation, now: datetime) -> dict[str, list[Post]]:
+    """Per organization, the posts readers may see (no drafts, nothing scheduled), newest first."""
+    return {org: newest_first([p for p in posts if p.published(now)]) for org, posts in fed.posts.items()}
+
+
+def link_targets(fed: Federation, published: dict[str, list[Post]]) -> dict[str, Target]:
+    """Where every publishable .md file of the repository ends up."""
+    tree = fed.tree
+    root = tree[tree.root]
+    targets = {}
+    for org_id, posts in published.items():
+        for post in posts:
+            targets[post.source.rel] = Target(tree[org_id].url_path + post.url)
+    for org_id, pages in fed.pages.items():
+        prefix = tree[org_id].url_path if org_id else root.url_path
+        for page in pages:
+            targets[page.source.rel] = Target(prefix + page.url)
+    for org_id in fed.intros:
+        targets[f"{tree[org_id].rel}/index.md"] = Target(tree[org_id].url_path + "index.html")
+    return targets
+
+
+def asset_url_for(fed: Federation):
+    """A function: repository path of a file -> its public URL, or None if it is not published."""
+    def url(rel: str) -> str | None:
+        if rel.startswith("shared/assets/"):
+            return "assets/shared/" + rel[len("shared/assets/"):]
+        org = fed.tree.owner_of(rel)
+        if org is None:
+            return None
+        inner = rel[len(org.rel) + 1:]
+        if inner.split("/", 1)[0] not in CONTENT_DIRS or inner.endswith(".md"):
+            return None
+        return org.url_path + inner
+    return url
+
+
+def render_federation(fed: Federation, now: datetime, diags: Diagnostics) -> FederationView:
+    """Render every published post, page and intro once; report broken links with their lines."""
+    published = published_posts(fed, now)
+    targets = link_targets(fed, published)
+    renderer = Renderer(fed.markdown_extensions, fed.settings.iframe_hosts, targets, fed.repo)
+    asset_url = asset_url_for(fed)
+    rendered: dict[str, Rendered] = {}
+    checks = []
+
+    def render(source, page_url: str, folder: str, shared: bool = False, summary: str = "") -> Rendered:
+        ctx = DocContext(source.rel, page_url, folder, asset_url, shared)
+        result = renderer.render(source.body, ctx, summary)
+        for problem in ctx.problems:
+            diags.add(source.path, line_of(source.body, problem.needle, source.body_line), problem.message)
+        checks.extend((source, *c) for c in ctx.anchor_checks)
+        rendered[source.rel] = result
+        return result
+
+    tree = fed.tree
+    for org_id, posts in published.items():
+        org = tree[org_id]
+        for post in posts:
+            render(post.source, org.url_path + post.url, org.rel, summary=post.summary)
+    for org_id, pages in fed.pages.items():
+        for page in pages:
+            org = tree[org_id] if org_id else None
+            render(page.source, (org.url_path if org else "") + page.url,
+                   org.rel if org else "shared", shared=org is None)
+    intros = {org_id: render(src, tree[org_id].url_path + "index.html", tree[org_id].rel)
+              for org_id, src in fed.intros.items() if src is not None}
+    for source, needle, target, anchor in checks:
+        if target in rendered and anchor not in rendered[target].anchors:
+            diags.add(source.path, line_of(source.body, needle, source.body_line),
+                      f"в «{target}» нет заголовка с якорем #{anchor}; проверьте часть ссылки после #")
+    all_pages = {k: v for k, v in fed.pages.items()}
+    return FederationView(tree, fed.settings, published, all_pages, intros, rendered, fed.projects, now)

@@ -1,0 +1,210 @@
+"""Feeds stage (SPEC §7): one feed-item model, rendered by feedgen into RSS 2.0 and Atom."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from .content import Post
+from .sanitize import clean_html
+from .sitepages import FEEDS, FederationView, tag_url
+from .tree import Org
+
+ATOM_NS = "{http://www.w3.org/2005/Atom}"
+_ID_NAMESPACE = uuid.UUID("6f0c6a55-3d2c-4c55-9f5e-2c7a3f1a0b11")
+
+
+def item_id(org_id: str, post_id: str) -> str:
+    """The never-changing id of a post in every feed: from the organization id and the post id only."""
+    return f"urn:uuid:{uuid.uuid5(_ID_NAMESPACE, f'{org_id}/{post_id}')}"
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    url: str
+    length: int
+    mime: str
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """A post as every feed shows it: absolute URLs, an aware date, a stable id."""
+
+    id: str
+    title: str
+    url: str
+    published: datetime
+    updated: datetime
+    summary: str
+    content: str
+    categories: tuple[tuple[str, str], ...]  # (term, label)
+    author: str
+    cover: str
+    enclosure: Enclosure | None
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed's channel: where it lives and what it holds."""
+
+    path: str  # public-root-relative path of the RSS file; Atom beside it
+    atom_path: str
+    title: str
+    description: str
+    home: str  # absolute URL of the page the feed belongs to
+    items: tuple[FeedItem, ...]
+
+
+def build_item(post: Post, view: FederationView) -> FeedItem:
+    """The feed item of a published post."""
+    org = view.tree[post.org]
+    base = view.settings.site_url
+    url = base + org.url_path + post.url
+    rendered = view.rendered[post.source.rel]
+    cover = _absolute(post.cover, org, base)
+    content = (f'<p><img src="{cover}" alt=""></p>' if cover else "") + rendered.html
+    categories = [(t, t) for t in post.tags]
+    categories += [(pid, str(view.projects[pid]["title"])) for pid in post.projects]
+    return FeedItem(
+        id=item_id(post.org, post.post_id), title=post.title, url=url, published=post.date,
+        updated=post.updated or post.date, summary=post.summary or rendered.summary,
+        content=clean_html(content, view.settings.iframe_hosts, base_url=url),
+        categories=tuple(categories), author=post.author, cover=cover,
+        enclosure=_enclosure(post, org, view),
+    )
+
+
+def _absolute(value: str, org: Org, base: str) -> str:
+    if not value:
+        return ""
+    return value if "://" in value else base + org.url_path + value
+
+
+def _enclosure(post: Post, org: Org, view: FederationView) -> Enclosure | None:
+    media = post.audio or post.video
+    if not media:
+        return None
+    mime = mimetypes.guess_type(media.split("?")[0])[0] or ("audio/mpeg" if post.audio else "video/mp4")
+    length = 0
+    if "://" not in media:
+        length = (org.folder / media).stat().st_size
+    return Enclosure(_absolute(media, org, view.settings.site_url), length, mime)
+
+
+def epoch() -> datetime:
+    """The date of an empty feed: SOURCE_DATE_EPOCH if set, so that builds stay reproducible."""
+    return datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "0")), timezone.utc)
+
+
+def render_feed(feed: Feed, site_url: str) -> tuple[bytes, bytes]:
+    """RSS 2.0 and Atom bytes of a feed; deterministic for the same items."""
+    fg = FeedGenerator()
+    fg.load_extension("podcast")
+    fg.load_extension("dc")
+    fg.load_extension("media")
+    newest = max((i.updated for i in feed.items), default=epoch())
+    fg.id(site_url + feed.atom_path)
+    fg.title(feed.title)
+    fg.subtitle(feed.description or feed.title)
+    fg.link(href=feed.home, rel="alternate", type="text/html")
+    fg.language("ru")
+    fg.updated(newest)
+    fg.lastBuildDate(newest)
+    fg.pubDate(newest)
+    fg.generator("fedsite")
+    fg.podcast.itunes_author(feed.title)
+    fg.podcast.itunes_explicit("no")
+    fg.podcast.itunes_summary(feed.description or feed.title)
+    for item in feed.items:
+        _add_entry(fg, item)
+    fg.link(href=site_url + feed.path, rel="self", type="application/rss+xml", replace=False)
+    rss = fg.rss_str(pretty=True)
+    fg.link(href=site_url + feed.atom_path, rel="self", type="application/atom+xml", replace=True)
+    fg.link(href=feed.home, rel="alternate", type="text/html")
+    atom = _atom_enclosures(fg.atom_str(pretty=True), feed.items)
+    return rss, atom
+
+
+def _add_entry(fg: FeedGenerator, item: FeedItem) -> None:
+    fe = fg.add_entry(order="append")
+    fe.id(item.id)
+    fe.guid(item.id, permalink=False)
+    fe.title(item.title)
+    fe.link(href=item.url, rel="alternate", type="text/html")
+    fe.published(item.published)
+    fe.updated(item.updated)
+    fe.summary(item.summary or item.title)
+    fe.description(item.summary or item.title)
+    fe.content(item.content, type="CDATA")
+    for term, label in item.categories:
+        fe.category(term=term, label=label)
+    if item.author:
+        fe.author(name=item.author)
+        fe.dc.dc_creator(item.author)
+    if item.cover:
+        fe.media.thumbnail(url=item.cover)
+    if item.enclosure:
+        fe.enclosure(item.enclosure.url, str(item.enclosure.length), item.enclosure.mime)
+        fe.podcast.itunes_summary(item.summary or item.title)
+
+
+def _atom_enclosures(atom: bytes, items: tuple[FeedItem, ...]) -> bytes:
+    """feedgen 1.0.0 drops type and length from Atom enclosure links: put them back."""
+    by_url = {i.enclosure.url: i.enclosure for i in items if i.enclosure}
+    if not by_url:
+        return atom
+    root = etree.fromstring(atom)
+    for link in root.iter(f"{ATOM_NS}link"):
+        enc = by_url.get(link.get("href")) if link.get("rel") == "enclosure" else None
+        if enc:
+            link.set("type", enc.mime)
+            link.set("length", str(enc.length))
+    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+
+
+def site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem]) -> list[Feed]:
+    """Every feed a site publishes: its own, the roll-up, per tag; on the root, per project."""
+    limit = view.settings.feed_items
+    base = view.settings.site_url
+    home = base + org.url_path
+    own = view.posts.get(org.id, [])
+
+    def pick(posts: list[Post]) -> tuple[FeedItem, ...]:
+        return tuple(items[p.source.rel] for p in posts[:limit])
+
+    feeds = [Feed(org.url_path + FEEDS["rss"], org.url_path + FEEDS["atom"], f"{org.short_name}: новости",
+                  str(org.card.get("description") or org.name), home, pick(own))]
+    if org.members:
+        feeds.append(Feed(org.url_path + FEEDS["rss_all"], org.url_path + FEEDS["atom_all"],
+                          f"{org.short_name} и члены организации: новости",
+                          f"Новости организации {org.name} и всех её членов", home, pick(view.rollup(org))))
+    tags = sorted({t for p in own for t in p.tags})
+    for tag in tags:
+        path = org.url_path + tag_url(tag)[: -len(".html")]
+        feeds.append(Feed(path + ".xml", path + ".atom.xml", f"{org.short_name}: метка «{tag}»", "",
+                          base + path + ".html", pick([p for p in own if tag in p.tags])))
+    if org.id == view.tree.root:
+        everything = view.rollup(org)
+        for pid, project in view.projects.items():
+            path = org.url_path + f"posts/projects/{pid}"
+            feeds.append(Feed(path + ".xml", path + ".atom.xml", f"{project['title']}: новости федерации",
+                              project.get("description", ""), base + path + ".html",
+                              pick([p for p in everything if pid in p.projects])))
+    return feeds
+
+
+def write_site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem], site_dir: Path) -> None:
+    """Write a site's feeds into its staging folder."""
+    for feed in site_feeds(org, view, items):
+        rss, atom = render_feed(feed, view.settings.site_url)
+        for rel, data in ((feed.path, rss), (feed.atom_path, atom)):
+            target = site_dir / rel[len(org.url_path):]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)

@@ -1,0 +1,198 @@
+"""Render stage: Markdown to safe HTML once per document, with links resolved across sites (SPEC §5)."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from xml.etree.ElementTree import Element
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from pymdownx.slugs import slugify as unicode_slugify
+
+from .sanitize import clean_html, plain_text
+
+MORE = "<!-- more -->"
+ROOT_MARK = "\x00ROOT\x00/"  # stands for "the public root, seen from this page" in shared pages
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a repository .md file is published: public-root-relative URL and its heading ids."""
+
+    url: str
+    anchors: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A document's safe HTML, its headings for the table of contents, and its plain summary."""
+
+    html: str
+    toc: tuple[dict, ...]
+    anchors: frozenset[str]
+    summary: str
+
+
+@dataclass
+class LinkProblem:
+    """A link that points at nothing; `needle` finds its line in the source."""
+
+    needle: str
+    message: str
+
+
+@dataclass
+class DocContext:
+    """What the link resolver needs to know about the document being rendered."""
+
+    rel: str  # repository-relative path of the source file
+    page_url: str  # public-root-relative URL of the page ('' prefix for shared pages: see ROOT_MARK)
+    allowed_folder: str  # repository-relative folder whose files this document may use
+    asset_url: Any  # callable(repo_rel_path) -> public-root-relative URL, or None if not published
+    shared: bool = False
+    problems: list[LinkProblem] = field(default_factory=list)
+    anchor_checks: list[tuple[str, str, str]] = field(default_factory=list)  # (needle, target rel, anchor)
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """The href from one public-root-relative page URL to another."""
+    start = posixpath.dirname(from_url) or "."
+    rel = posixpath.relpath(to_url or ".", start)
+    if to_url.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return rel
+
+
+class _LinkResolver(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, renderer: Renderer) -> None:
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, root: Element) -> None:
+        ctx = self.renderer.context
+        if ctx is None:
+            return
+        for el in root.iter():
+            attr = {"a": "href", "img": "src", "source": "src", "audio": "src", "video": "src"}.get(el.tag)
+            if attr and el.get(attr):
+                el.set(attr, self.renderer.resolve(el.get(attr), ctx))
+
+
+class Renderer:
+    """One Python-Markdown instance reused for every document (a worker renders many)."""
+
+    def __init__(self, extensions: list[Any], iframe_hosts: tuple[str, ...],
+                 targets: dict[str, Target], repo: Path) -> None:
+        names, configs = _split_extensions(extensions)
+        configs.setdefault("toc", {})["slugify"] = unicode_slugify(case="lower")
+        if "toc" not in names:
+            names.append("toc")
+        self.md = markdown.Markdown(extensions=[*names, _ResolverExtension(self)],
+                                    extension_configs=configs)
+        self.iframe_hosts = iframe_hosts
+        self.targets = targets
+        self.repo = repo
+        self.context: DocContext | None = None
+
+    def render(self, body: str, ctx: DocContext, summary: str = "") -> Rendered:
+        """Markdown to sanitized HTML; link problems land in ctx.problems."""
+        self.context = ctx
+        try:
+            html = self._convert(body)
+            toc = tuple(getattr(self.md, "toc_tokens", ()))
+            text = summary or self._summary(body, html)
+        finally:
+            self.context = None
+        html = clean_html(html, self.iframe_hosts)
+        return Rendered(html, toc, frozenset(_ids(toc)), text)
+
+    def _convert(self, body: str) -> str:
+        self.md.reset()
+        return self.md.convert(body)
+
+    def _summary(self, body: str, html: str) -> str:
+        if MORE in body:
+            return plain_text(self._convert(body.split(MORE, 1)[0]))
+        start = html.find("<p>")
+        end = html.find("</p>", start)
+        return plain_text(html[start:end]) if start >= 0 else ""
+
+    def resolve(self, href: str, ctx: DocContext) -> str:
+        """Rewrite a relative link or image path to the published page or file, or report it."""
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or href.startswith(("#", "/")) or not parts.path:
+            return href
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.rel), unquote(parts.path)))
+        if rel.startswith("../") or rel == "..":
+            ctx.problems.append(LinkProblem(href, f"ссылка «{href}» ведёт за пределы репозитория"))
+            return href
+        if rel.endswith(".md"):
+            target = self.targets.get(rel)
+            if target is None:
+                ctx.problems.append(LinkProblem(href, f"ссылка «{href}» ведёт на несуществующую или "
+                                                      "неопубликованную страницу; проверьте имя файла"))
+                return href
+            if parts.fragment:
+                ctx.anchor_checks.append((href, rel, unquote(parts.fragment)))
+            url = target.url
+        else:
+            url = self._asset(href, rel, ctx)
+            if url is None:
+                return href
+        out = (ROOT_MARK + url) if ctx.shared else relative_url(ctx.page_url, url)
+        return out + (f"#{parts.fragment}" if parts.fragment else "")
+
+    def _asset(self, href: str, rel: str, ctx: DocContext) -> str | None:
+        path = self.repo / rel
+        if not (rel == ctx.allowed_folder or rel.startswith(ctx.allowed_folder + "/")):
+            ctx.problems.append(LinkProblem(href, f"файл «{href}» лежит за пределами папки организации; "
+                                                  "положите его в свою папку assets/"))
+            return None
+        if not path.is_file() or not path.resolve().is_relative_to(self.repo.resolve()):
+            ctx.problems.append(LinkProblem(href, f"файл «{href}» не найден; проверьте имя и путь"))
+            return None
+        url = ctx.asset_url(rel)
+        if url is None:
+            ctx.problems.append(LinkProblem(href, f"файл «{href}» не публикуется: положите его в assets/"))
+        return url
+
+
+class _ResolverExtension(Extension):
+    def __init__(self, renderer: Renderer) -> None:
+        super().__init__()
+        self.renderer = renderer
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # Before MkDocs-style processors and toc (priority 5), after inline parsing.
+        md.treeprocessors.register(_LinkResolver(md, self.renderer), "fed_links", 1)
+
+
+def _split_extensions(extensions: list[Any]) -> tuple[list[str], dict[str, dict]]:
+    names, configs = [], {}
+    for item in extensions:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict):
+            for name, conf in item.items():
+                names.append(name)
+                configs[name] = dict(conf or {})
+    return names, configs
+
+
+def _ids(tokens: tuple[dict, ...] | list[dict]) -> list[str]:
+    out = []
+    for token in tokens:
+        out.append(token["id"])
+        out.extend(_ids(token.get("children", [])))
+    return out
+
+
+def line_of(text: str, needle: str, first_line: int) -> int:
+    """The file line where `needle` first occurs in a body that starts at `first_line`."""
+    idx = text.find(needle)
+    return first_line + (text.count("\n", 0, idx) if idx >= 0 else 0)

@@ -1,0 +1,139 @@
+"""The federation tree: every folder with a site.yml is an organization; asked for parents, members, URLs."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostics
+from .schema import check_site_card
+from .yamlfile import load_file
+
+ORG_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# posts, pages and assets are SPEC's; search is where Material writes its index.
+RESERVED = {"posts", "pages", "assets", "search"}
+CONTENT_DIRS = {"posts", "pages", "assets"}
+
+
+@dataclass(frozen=True)
+class Org:
+    """One organization: its id, folder, place in the tree and its card (site.yml)."""
+
+    id: str
+    folder: Path
+    rel: str  # repository-relative folder, posix
+    parent: str | None
+    members: tuple[str, ...]
+    url_path: str  # '' for the root, 'alekseevka/school-1/' below it
+    card: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.card.get("name") or self.id)
+
+    @property
+    def short_name(self) -> str:
+        return str(self.card.get("short_name") or self.name)
+
+    @property
+    def kind(self) -> str:
+        return str(self.card.get("kind") or "primary")
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The organizations by id, with the root's id; the one source of parents, members and URLs."""
+
+    orgs: dict[str, Org]
+    root: str
+
+    def __getitem__(self, org_id: str) -> Org:
+        return self.orgs[org_id]
+
+    def chain(self, org_id: str) -> list[Org]:
+        """The organization's ancestors from the root down, the organization itself last."""
+        out = []
+        current: str | None = org_id
+        while current is not None:
+            out.append(self.orgs[current])
+            current = self.orgs[current].parent
+        return out[::-1]
+
+    def descendants(self, org_id: str) -> list[Org]:
+        """All members, members of members and so on, depth-first in folder order."""
+        out: list[Org] = []
+        for member in self.orgs[org_id].members:
+            out.append(self.orgs[member])
+            out.extend(self.descendants(member))
+        return out
+
+    def in_order(self) -> list[Org]:
+        """Every organization, root first, depth-first."""
+        return [self.orgs[self.root], *self.descendants(self.root)]
+
+    def owner_of(self, rel_path: str) -> Org | None:
+        """The organization whose folder (not a member's) holds this repository-relative path."""
+        best = None
+        for org in self.orgs.values():
+            if rel_path == org.rel or rel_path.startswith(org.rel + "/"):
+                if best is None or len(org.rel) > len(best.rel):
+                    best = org
+        return best
+
+
+def _is_outside(path: Path, repo: Path) -> bool:
+    return path.is_symlink() and not path.resolve().is_relative_to(repo.resolve())
+
+
+def discover(repo: Path, diags: Diagnostics) -> Tree | None:
+    """Build and validate the tree from sites/; None if there is no usable root."""
+    sites = repo / "sites"
+    roots = sorted(p for p in sites.iterdir() if p.is_dir() and (p / "site.yml").exists()) \
+        if sites.is_dir() else []
+    if len(roots) != 1:
+        where = ", ".join(p.name for p in roots) or "нет ни одной"
+        diags.add(sites / "site.yml" if not roots else roots[1] / "site.yml", 1,
+                  f"в sites/ должна быть ровно одна корневая организация (папка с site.yml), а здесь: {where}")
+        return None
+    orgs: dict[str, Org] = {}
+    _collect(roots[0], None, "", repo, orgs, diags)
+    return Tree(orgs, roots[0].name)
+
+
+def _collect(folder: Path, parent: str | None, url_path: str, repo: Path,
+             orgs: dict[str, Org], diags: Diagnostics) -> None:
+    org_id = folder.name
+    card_path = folder / "site.yml"
+    doc = load_file(card_path, diags)
+    card = doc.data if doc else {}
+    if doc:
+        check_site_card(doc, card_path, diags)
+    if not ORG_ID.match(org_id):
+        diags.add(card_path, 1, f"имя папки «{org_id}» не годится как код организации: "
+                                "только строчные латинские буквы, цифры и дефис, например school-1")
+    if org_id in RESERVED and parent is not None:
+        diags.add(card_path, 1, f"имя папки «{org_id}» зарезервировано; переименуйте папку")
+    if org_id in orgs:
+        diags.add(card_path, 1, f"код организации «{org_id}» уже занят: {orgs[org_id].rel}; "
+                                "переименуйте одну из папок")
+        return
+    members = []
+    for child in sorted(folder.iterdir()):
+        if child.name in CONTENT_DIRS or child.name.startswith(".") or not child.is_dir():
+            continue
+        if _is_outside(child, repo):
+            diags.add(child, 1, "символическая ссылка ведёт за пределы репозитория; замените её папкой")
+            continue
+        if (child / "site.yml").exists():
+            members.append(child)
+    rel = folder.relative_to(repo).as_posix()
+    orgs[org_id] = Org(org_id, folder, rel, parent, tuple(m.name for m in members), url_path, card)
+    for member in members:
+        _collect(member, org_id, f"{url_path}{member.name}/", repo, orgs, diags)
+    if any(m.name in orgs and orgs[m.name].folder != m for m in members):
+        orgs[org_id] = Org(org_id, folder, rel, parent,
+                           tuple(m.name for m in members if orgs.get(m.name) and orgs[m.name].folder == m),
+                           url_path, card)

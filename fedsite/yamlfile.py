@@ -1,0 +1,94 @@
+"""YAML with line numbers: parse a mapping and remember the line of every key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostics
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, so our own date parser sees what was written."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """A parsed mapping with the file line of each top-level key (1-based)."""
+
+    data: dict[str, Any]
+    lines: dict[str, int]
+    first_line: int
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, self.first_line)
+
+
+def read_text(path: Path) -> str:
+    """Read UTF-8 text, tolerating a BOM and Windows line ends."""
+    return path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_mapping(text: str, path: Path, diags: Diagnostics, line_offset: int = 0) -> YamlDoc | None:
+    """Parse YAML text that must be a mapping; report syntax errors with their line."""
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else {}
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        diags.add(path, line, f"ошибка разметки YAML: {_yaml_problem_ru(e)}; проверьте двоеточия, "
+                              "отступы и кавычки в этой строке")
+        return None
+    except yaml.YAMLError as e:
+        diags.add(path, 1 + line_offset, f"ошибка разметки YAML: {e}")
+        return None
+    if data is None:
+        data, node = {}, None
+    if not isinstance(data, dict):
+        diags.add(path, 1 + line_offset, "ожидались поля вида «ключ: значение», а записано другое; "
+                                         "проверьте начало файла")
+        return None
+    lines: dict[str, int] = {}
+    if node is not None:
+        for key_node, _ in node.value:
+            lines[str(key_node.value)] = key_node.start_mark.line + 1 + line_offset
+    return YamlDoc({str(k): v for k, v in data.items()}, lines, 1 + line_offset)
+
+
+def _yaml_problem_ru(e: yaml.MarkedYAMLError) -> str:
+    problem = (e.problem or "").strip()
+    known = {
+        "mapping values are not allowed here": "лишнее двоеточие (значение с двоеточием возьмите в кавычки)",
+        "could not find expected ':'": "не найдено двоеточие после названия поля",
+        "found character '\\t' that cannot start any token": "табуляция вместо пробелов",
+        "expected <block end>, but found '<block mapping start>'": "неверный отступ",
+        "found unexpected end of stream": "не закрыта кавычка",
+    }
+    for en, ru in known.items():
+        if problem.startswith(en):
+            return ru
+    return problem or str(e)
+
+
+def load_file(path: Path, diags: Diagnostics) -> YamlDoc | None:
+    """Read and parse a YAML mapping file."""
+    try:
+        text = read_text(path)
+    except UnicodeDecodeError:
+        diags.add(path, 1, "файл не в кодировке UTF-8; сохраните его в UTF-8")
+        return None
+    return parse_mapping(text, path, diags)
