@@ -58,7 +58,7 @@ def date_from_filename(stem: str, tz: ZoneInfo) -> tuple[datetime | None, str]:
 
 def russian_date(moment: datetime | date) -> str:
     """'17 марта 2024 г.'"""
-    return format_date(moment, format="long", locale="ru")
+    return format_date(moment, format="long", locale="ru").replace("\u202f", " ").replace("\xa0", " ")
 
 
 def russian_datetime(moment: datetime) -> str:

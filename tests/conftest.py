@@ -1,0 +1,57 @@
+"""Fixture federations copied into a temporary folder, with the project's theme beside them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fedsite.builder import build
+from fedsite.diagnostics import Diagnostics
+
+PROJECT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+NOW = "2026-06-01T12:00:00+03:00"
+
+
+def copy_federation(name: str, dest: Path) -> Path:
+    """A writable copy of a fixture federation, with the real theme."""
+    repo = dest / name
+    shutil.copytree(FIXTURES / name, repo)
+    shutil.copytree(PROJECT / "theme", repo / "theme")
+    return repo
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEDSITE_NOW", NOW)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    return copy_federation("mini", tmp_path)
+
+
+@pytest.fixture(scope="session")
+def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini federation built once: tests read its public/ folder."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FEDSITE_NOW", NOW)
+    mp.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    repo = copy_federation("mini", tmp_path_factory.mktemp("built"))
+    diags = Diagnostics(repo)
+    result = build(repo, repo / "public", diags, jobs=1)
+    mp.undo()
+    assert result is not None, [str(p) for p in diags.sorted()]
+    return repo / "public"
+
+
+def run_check(repo: Path) -> list[str]:
+    """The problems `check` reports for a repository, as printed lines."""
+    from fedsite.builder import check
+
+    diags = Diagnostics(repo)
+    check(repo, diags)
+    return [str(p) for p in diags.sorted()]
