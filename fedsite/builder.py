@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .commands import BUILD_STAMP
 from .diagnostics import Diagnostics
 from .engine import build_site
 from .events import write_site_calendars
@@ -104,6 +106,9 @@ def build(repo: Path, out: Path, diags: Diagnostics, *, only: list[str] | None =
             elif keep_previous(out / org.url_path, final, org.id, fed.tree):
                 kept.append(org.id)
         shutil.rmtree(staging)
+        stamp = {"sites": len(todo), "pages": pages, "kept": kept, "problems": len(diags.problems),
+                 "kept_going": keep_going}
+        (tmp / BUILD_STAMP).write_text(json.dumps(stamp, ensure_ascii=False, indent=1), encoding="utf-8")
     return BuildResult(len(todo), pages, tuple(kept))
 
 

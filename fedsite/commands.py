@@ -3,7 +3,114 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+
+from .diagnostics import UsageError
+
+BUILD_STAMP = ".fedsite-build.json"
+
+
+def cmd_new_post(args: argparse.Namespace) -> int:
+    from .builder import now
+    from .scaffold import new_post
+
+    path = new_post(args.repo, args.id, args.title, now().astimezone(_tz(args.repo)))
+    print(path.relative_to(args.repo))
+    return 0
+
+
+def _tz(repo: Path):
+    from .diagnostics import Diagnostics
+    from .settings import load_settings
+
+    return load_settings(repo, Diagnostics(repo)).tz
+
+
+def cmd_new_site(args: argparse.Namespace) -> int:
+    from .scaffold import new_site
+
+    folder = new_site(args.repo, args.id, args.parent, args.kind, args.name)
+    print(folder.relative_to(args.repo))
+    return 0
+
+
+def cmd_codeowners(args: argparse.Namespace) -> int:
+    from .scaffold import codeowners_text
+
+    path = args.repo / ".github" / "CODEOWNERS"
+    text = codeowners_text(args.repo)
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            print(f"{path.relative_to(args.repo)}:1: файл устарел; запустите «python build.py codeowners» "
+                  "и добавьте изменения в коммит", file=sys.stderr)
+            return 1
+        print("CODEOWNERS актуален.")
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(path.relative_to(args.repo))
+    return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from ghp_import import ghp_import
+
+    from .diagnostics import Diagnostics
+    from .settings import load_settings
+
+    out = args.repo / "public"
+    stamp = out / BUILD_STAMP
+    if not stamp.is_file():
+        raise UsageError("в public/ нет результата сборки; сначала запустите «python build.py build»")
+    status = json.loads(stamp.read_text(encoding="utf-8"))
+    if status.get("problems") and not status.get("kept_going"):
+        raise UsageError("последняя сборка не прошла проверку; публикация отменена")
+    settings = load_settings(args.repo, Diagnostics(args.repo))
+    (out / ".nojekyll").touch()
+    ghp_import(str(out), mesg="Публикация сайтов федерации", nojekyll=True, push=args.push,
+               cname=settings.cname or None, force=True, branch="gh-pages")
+    print("Опубликовано в ветку gh-pages" + (" и отправлено" if args.push else ""))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(args.repo, args.id, args.port)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import run_report
+
+    return run_report(args.repo, args.year, args.format)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the other commands' parsers."""
+    p = sub.add_parser("new-post", help="создать новость")
+    p.add_argument("id", help="код организации (имя её папки)")
+    p.add_argument("title", help="заголовок новости")
+    p.set_defaults(func=cmd_new_post)
+    p = sub.add_parser("new-site", help="создать организацию")
+    p.add_argument("id")
+    p.add_argument("--parent", required=True)
+    p.add_argument("--kind", required=True, choices=["regional", "territorial", "primary"])
+    p.add_argument("--name", required=True)
+    p.set_defaults(func=cmd_new_site)
+    p = sub.add_parser("serve", help="предпросмотр сайта организации с автообновлением")
+    p.add_argument("id")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("report", help="мониторинг информационной работы")
+    p.add_argument("--year", type=int)
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("codeowners", help="записать .github/CODEOWNERS из site.yml")
+    p.add_argument("--check", action="store_true", help="только проверить, что файл актуален")
+    p.set_defaults(func=cmd_codeowners)
+    p = sub.add_parser("deploy", help="опубликовать public/ в ветку gh-pages")
+    p.add_argument("--push", action="store_true")
+    p.set_defaults(func=cmd_deploy)

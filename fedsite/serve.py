@@ -1,0 +1,49 @@
+"""Preview one organization's site on localhost with live reload."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from mkdocs.livereload import LiveReloadServer
+
+from .diagnostics import Diagnostics, UsageError
+
+
+def serve(repo: Path, org_id: str, port: int) -> int:
+    """Build the site, serve it on 127.0.0.1:port, rebuild on every change; errors keep the last good page."""
+    from .builder import build
+    from .cli import print_problems
+    from .scaffold import find_org, tree_or_fail
+
+    tree = tree_or_fail(repo)
+    find_org(tree, org_id)
+    out = Path(tempfile.mkdtemp(prefix="fedsite-serve-")) / "public"
+
+    def rebuild() -> None:
+        diags = Diagnostics(repo)
+        result = build(repo, out, diags, only=[org_id], jobs=1, keep_going=True)
+        print_problems(diags)
+        if result is not None and not diags:
+            print("Сайт обновлён.", flush=True)
+
+    rebuild()
+    if not (out / tree[org_id].url_path).is_dir():
+        raise UsageError("сайт не удалось собрать; исправьте ошибки выше")
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    server = LiveReloadServer(builder=rebuild, host="127.0.0.1", port=port, root=str(out),
+                              mount_path="/")
+    for path in (tree[org_id].folder, repo / "shared", repo / "theme", repo / "mkdocs.yml"):
+        if path.exists():
+            server.watch(str(path))
+    print(f"Предпросмотр: http://127.0.0.1:{port}/{tree[org_id].url_path}index.html  (Ctrl+C — выход)",
+          flush=True)
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+    return 0
