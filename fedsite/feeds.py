@@ -128,7 +128,7 @@ def render_feed(feed: Feed, site_url: str) -> tuple[bytes, bytes]:
     rss = fg.rss_str(pretty=True)
     fg.link(href=site_url + feed.atom_path, rel="self", type="application/atom+xml", replace=True)
     fg.link(href=feed.home, rel="alternate", type="text/html")
-    atom = _atom_enclosures(fg.atom_str(pretty=True), feed.items)
+    atom = _atom_links(fg.atom_str(pretty=True), feed.items)
     return rss, atom
 
 
@@ -155,17 +155,19 @@ def _add_entry(fg: FeedGenerator, item: FeedItem) -> None:
         fe.podcast.itunes_summary(item.summary or item.title)
 
 
-def _atom_enclosures(atom: bytes, items: tuple[FeedItem, ...]) -> bytes:
-    """feedgen 1.0.0 drops type and length from Atom enclosure links: put them back."""
-    by_url = {i.enclosure.url: i.enclosure for i in items if i.enclosure}
-    if not by_url:
-        return atom
+def _atom_links(atom: bytes, items: tuple[FeedItem, ...]) -> bytes:
+    """feedgen 1.0.0 drops rel, type and length from Atom entry links: put them back."""
+    links = {}
+    for item in items:
+        links[item.url] = {"rel": "alternate", "type": "text/html"}
+        if item.enclosure:
+            links[item.enclosure.url] = {"rel": "enclosure", "type": item.enclosure.mime,
+                                         "length": str(item.enclosure.length)}
     root = etree.fromstring(atom)
-    for link in root.iter(f"{ATOM_NS}link"):
-        enc = by_url.get(link.get("href")) if link.get("rel") == "enclosure" else None
-        if enc:
-            link.set("type", enc.mime)
-            link.set("length", str(enc.length))
+    for entry in root.iter(f"{ATOM_NS}entry"):
+        for link in entry.iter(f"{ATOM_NS}link"):
+            for key, value in links.get(link.get("href"), {}).items():
+                link.set(key, value)
     return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
 
 
