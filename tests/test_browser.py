@@ -1,0 +1,108 @@
+"""The built mini federation in a real headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(built_mini: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(built_mini))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object, site: str) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    pg = context.new_page()
+    pg.errors, pg.outside = [], []
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("request", lambda r: pg.outside.append(r.url)
+          if not r.url.startswith((site, "data:", "blob:")) else None)
+    yield pg
+    context.close()
+
+
+def test_pages_render_without_errors_or_outside_requests(page: object, site: str) -> None:
+    for path in ["index.html", "posts/lekciya.html", "district-a/school-1/posts/uroki.html",
+                 "pages/directory.html", "district-a/posts/events.html"]:
+        page.goto(site + path)
+        page.wait_for_load_state("networkidle")
+        assert page.locator(".fed-chain a").count() >= 1
+    assert page.errors == []
+    assert page.outside == []
+
+
+def test_visually_impaired_mode_enlarges_type_and_is_remembered(page: object, site: str) -> None:
+    page.goto(site + "index.html")
+    size = lambda: page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    before = size()
+    page.click("[data-fed-a11y-toggle]")
+    assert size() >= before * 1.4
+    page.click(".fed-home__news .fed-card__title a >> nth=0")
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.dataset.fedA11y") == "on"
+    assert size() >= before * 1.4
+    page.click("[data-fed-a11y-toggle]")
+    assert size() == before
+
+
+def test_search_finds_a_post_by_a_russian_word(page: object, site: str) -> None:
+    page.goto(site + "index.html")
+    page.wait_for_load_state("networkidle")
+    page.fill("input[data-md-component='search-query']", "здоровье")
+    page.wait_for_function("document.querySelector('.md-search-result__list')"
+                           " && document.querySelector('.md-search-result__list').children.length > 0",
+                           timeout=15000)
+    assert "Аудиолекция о здоровье" in page.locator(".md-search-result").inner_text()
+
+
+def test_share_buttons_open_the_networks_share_urls(page: object, site: str) -> None:
+    page.goto(site + "district-a/school-1/posts/uroki.html")
+    expected = {"vk": "https://vk.com/share.php?url=", "ok": "https://connect.ok.ru/offer?url=",
+                "telegram": "https://t.me/share/url?url="}
+    for key, prefix in expected.items():
+        href = page.get_attribute(f"[data-share='{key}']", "href")
+        assert href.startswith(prefix + "https%3A%2F%2Ffed.example.org%2Fdistrict-a%2Fschool-1%2Fposts%2Furoki.html")
+
+
+def test_parent_chain_and_pagination_lead_where_they_say(page: object, site: str) -> None:
+    page.goto(site + "district-a/school-1/posts/uroki.html")
+    page.click(".fed-chain a >> text=Регион")
+    assert page.url == site + "index.html"
+    page.goto(site + "district-a/school-1/posts/index.html")
+    assert page.locator(".fed-card").count() == 2
+    page.goto(site + "posts/tags/index.html")
+    assert page.locator(".fed-terms a").count() >= 1
