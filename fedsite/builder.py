@@ -19,7 +19,6 @@ from .feeds import FeedItem, build_item, write_site_feeds
 from .output import keep_previous, place_site, staged_output
 from .plan import SitePlan, plan_site
 from .sitepages import FederationView
-from .tree import Org
 
 
 @dataclass(frozen=True)
@@ -43,21 +42,6 @@ def check(repo: Path, diags: Diagnostics) -> tuple[Federation, FederationView] |
     if fed is None:
         return None
     return fed, render_federation(fed, now(), diags)
-
-
-def site_assets(org: Org, repo: Path) -> list[tuple[str, str]]:
-    """The files a site copies: its assets, files beside posts and pages, and shared/assets."""
-    out = []
-    for folder in ("assets", "posts", "pages"):
-        base = org.folder / folder
-        for path in sorted(base.rglob("*")) if base.is_dir() else []:
-            if path.is_file() and path.suffix != ".md" and path.resolve().is_relative_to(repo.resolve()):
-                out.append((str(path), path.relative_to(org.folder).as_posix()))
-    shared = repo / "shared" / "assets"
-    for path in sorted(shared.rglob("*")) if shared.is_dir() else []:
-        if path.is_file():
-            out.append((str(path), "assets/shared/" + path.relative_to(shared).as_posix()))
-    return out
 
 
 def broken_orgs(fed: Federation, diags: Diagnostics) -> set[str]:
@@ -91,7 +75,7 @@ def build(repo: Path, out: Path, diags: Diagnostics, *, only: list[str] | None =
     items = {p.source.rel: build_item(p, view) for posts in view.posts.values() for p in posts}
     with staged_output(out) as tmp:
         staging = tmp / ".staging"
-        plans = [plan_site(o, view, site_assets(o, repo)) for o in todo]
+        plans = [plan_site(o, view, fed.assets[o.id]) for o in todo]
         work = [(plan, repo / "mkdocs.yml", staging / plan.org) for plan in plans]
         pages = _run(work, jobs)
         for org in todo:

@@ -38,8 +38,12 @@ class Source:
     path: Path
     rel: str  # repository-relative path
     meta: dict[str, Any]
+    lines: dict[str, int]  # file line of each front-matter key
     body: str
     body_line: int  # file line where the body starts (1-based)
+
+    def doc(self) -> YamlDoc:
+        return YamlDoc(self.meta, self.lines, 2 if self.lines else 1)
 
 
 @dataclass(frozen=True)
@@ -90,16 +94,19 @@ def split_front_matter(path: Path, repo: Path, diags: Diagnostics) -> Source | N
         return None
     m = FRONT_MATTER.match(text)
     if not m:
-        return Source(path, rel, {}, text, 1)
+        if text.startswith("---\n"):
+            diags.add(path, 1, "блок полей в начале файла не закрыт: добавьте строку --- после последнего поля")
+            return None
+        return Source(path, rel, {}, {}, text, 1)
     doc = parse_mapping(m.group(1) or "", path, diags, line_offset=1)
     if doc is None:
         return None
     body_line = text[: m.end()].count("\n") + 1
-    return Source(path, rel, {**doc.data, "__lines__": doc.lines}, text[m.end():], body_line)
+    return Source(path, rel, doc.data, doc.lines, text[m.end():], body_line)
 
 
 def key_line(source: Source, key: str) -> int:
-    return source.meta.get("__lines__", {}).get(key, 1)
+    return source.lines.get(key, 1)
 
 
 def local_file(source: Source, ref: str, org: Org, diags: Diagnostics, field: str) -> str:
@@ -135,10 +142,8 @@ def read_posts(org: Org, repo: Path, settings: Settings, projects: dict, diags: 
 
 
 def _post(source: Source, org: Org, settings: Settings, projects: dict, diags: Diagnostics) -> Post | None:
-    meta = {k: v for k, v in source.meta.items() if k != "__lines__"}
-    lines = source.meta.get("__lines__", {})
-
-    doc = YamlDoc(meta, lines, 2 if lines else 1)
+    meta = source.meta
+    doc = source.doc()
     file_date, rest = date_from_filename(source.path.stem, settings.tz)
     ok = check_fields(doc, POST_FIELDS, source.path, diags)
     when = _date(source, "date", settings, diags) if meta.get("date") is not None else file_date
@@ -151,6 +156,11 @@ def _post(source: Source, org: Org, settings: Settings, projects: dict, diags: D
         diags.add(source.path, key_line(source, "slug"), f"адрес «{slug}» недопустим: только строчные "
                                                           "латинские буквы, цифры и дефис")
         ok = False
+    for key in ("tags", "projects"):
+        if isinstance(meta.get(key), list) and any(isinstance(v, (dict, list)) for v in meta[key]):
+            diags.add(source.path, key_line(source, key), f"в поле «{key}» должен быть простой список слов, "
+                                                          "например: [спорт, конкурс]")
+            ok = False
     project_ids = tuple(as_list(meta.get("projects")))
     for pid in project_ids:
         if projects is not None and pid not in projects:
@@ -219,9 +229,8 @@ def read_pages(folder: Path, org_id: str, repo: Path, diags: Diagnostics) -> lis
         source = split_front_matter(path, repo, diags)
         if source is None:
             continue
-        meta = {k: v for k, v in source.meta.items() if k != "__lines__"}
-
-        check_fields(YamlDoc(meta, source.meta.get("__lines__", {}), 2), PAGE_FIELDS, path, diags)
+        meta = source.meta
+        check_fields(source.doc(), PAGE_FIELDS, path, diags)
         parts = path.relative_to(folder).with_suffix("").parts
         url = "pages/" + "/".join(slugify(p) or "page" for p in parts) + ".html"
         title = str(meta.get("title") or _first_heading(source.body) or path.stem)
@@ -237,3 +246,28 @@ def read_pages(folder: Path, org_id: str, repo: Path, diags: Diagnostics) -> lis
 def _first_heading(body: str) -> str:
     m = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
     return m.group(1) if m else ""
+
+
+def read_assets(org: Org, repo: Path, diags: Diagnostics) -> list[tuple[str, str]]:
+    """The files a site publishes as they are: its assets/ and non-Markdown files beside posts and pages."""
+    out = []
+    inside = repo.resolve()
+    for folder in ("assets", "posts", "pages"):
+        base = org.folder / folder
+        for path in sorted(base.rglob("*")) if base.is_dir() else []:
+            if not path.resolve().is_relative_to(inside):
+                diags.add(path, 1, "символическая ссылка ведёт за пределы репозитория; положите сюда сам файл")
+            elif path.is_file() and path.suffix != ".md":
+                out.append((str(path), path.relative_to(org.folder).as_posix()))
+    return out
+
+
+def check_page_urls(pages: list[Page], diags: Diagnostics) -> None:
+    """Two pages of one site that would be written to the same address are an error naming both."""
+    seen: dict[str, Page] = {}
+    for page in pages:
+        if page.url in seen:
+            diags.add(page.source.path, 1, f"страница получит тот же адрес {page.url}, что и "
+                                           f"{seen[page.url].source.rel}; переименуйте один из файлов")
+        else:
+            seen[page.url] = page

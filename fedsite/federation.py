@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .content import Page, Post, read_pages, read_posts, split_front_matter
+from .content import Page, Post, check_page_urls, read_assets, read_pages, read_posts, split_front_matter
 from .diagnostics import Diagnostics
 from .markup import DocContext, Rendered, Renderer, Target, line_of
 from .settings import Settings, load_settings
@@ -26,6 +26,7 @@ class Federation:
     posts: dict[str, list[Post]]  # every post, drafts and scheduled ones included
     pages: dict[str, list[Page]]  # '' holds the shared pages
     intros: dict[str, object]  # org id -> Source of index.md
+    assets: dict[str, list[tuple[str, str]]]  # org id -> (source file, site-relative destination)
     markdown_extensions: list
 
 
@@ -37,15 +38,25 @@ def read_federation(repo: Path, diags: Diagnostics) -> Federation | None:
         return None
     projects = read_projects(repo, diags)
     posts, pages, intros = {}, {"": read_pages(repo / "shared" / "pages", "", repo, diags)}, {}
+    assets = {}
     for org in tree.in_order():
         posts[org.id] = read_posts(org, repo, settings, projects, diags)
         pages[org.id] = read_pages(org.folder / "pages", org.id, repo, diags)
+        check_page_urls(pages[org.id], diags)
+        assets[org.id] = read_assets(org, repo, diags) + shared_assets(repo)
         if (org.folder / "index.md").is_file():
             intros[org.id] = split_front_matter(org.folder / "index.md", repo, diags)
     check_unique_urls(posts, diags)
     base = load_file(repo / "mkdocs.yml", Diagnostics(repo))
     extensions = list((base.data.get("markdown_extensions") or []) if base else [])
-    return Federation(repo, settings, tree, projects or {}, posts, pages, intros, extensions)
+    return Federation(repo, settings, tree, projects or {}, posts, pages, intros, assets, extensions)
+
+
+def shared_assets(repo: Path) -> list[tuple[str, str]]:
+    """shared/assets/**, published in every site under assets/shared/."""
+    shared = repo / "shared" / "assets"
+    return [(str(p), "assets/shared/" + p.relative_to(shared).as_posix())
+            for p in sorted(shared.rglob("*")) if p.is_file() and p.resolve().is_relative_to(repo.resolve())]
 
 
 def read_projects(repo: Path, diags: Diagnostics) -> dict[str, dict] | None:
