@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +31,9 @@ class Diagnostics:
         self.problems.append(Problem(self.relative(path), max(int(line), 1), message))
 
     def relative(self, path: Path | str) -> str:
-        p = Path(path)
+        p = Path(os.path.abspath(path))  # not resolve(): a symlink is reported where it stands
         try:
-            return p.resolve().relative_to(self.root.resolve()).as_posix()
+            return p.relative_to(os.path.abspath(self.root)).as_posix()
         except ValueError:
             return p.as_posix()
 

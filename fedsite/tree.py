@@ -95,8 +95,9 @@ def discover(repo: Path, diags: Diagnostics) -> Tree | None:
         if sites.is_dir() else []
     if len(roots) != 1:
         where = ", ".join(p.name for p in roots) or "нет ни одной"
-        diags.add(sites / "site.yml" if not roots else roots[1] / "site.yml", 1,
-                  f"в sites/ должна быть ровно одна корневая организация (папка с site.yml), а здесь: {where}")
+        for place in roots or [sites]:
+            diags.add(place / "site.yml", 1, "в sites/ должна быть ровно одна корневая организация "
+                                             f"(папка с site.yml), а здесь: {where}")
         return None
     orgs: dict[str, Org] = {}
     _collect(roots[0], None, "", repo, orgs, diags)

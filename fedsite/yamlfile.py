@@ -77,6 +77,8 @@ def _yaml_problem_ru(e: yaml.MarkedYAMLError) -> str:
         "found character '\\t' that cannot start any token": "табуляция вместо пробелов",
         "expected <block end>, but found '<block mapping start>'": "неверный отступ",
         "found unexpected end of stream": "не закрыта кавычка",
+        "expected ',' or ']'": "не закрыта квадратная скобка [ ]",
+        "expected ',' or '}'": "не закрыта фигурная скобка { }",
     }
     for en, ru in known.items():
         if problem.startswith(en):
