@@ -4,6 +4,7 @@ the planned pages in, and the build. Swapping the engine means rewriting this mo
 from __future__ import annotations
 
 import logging
+from html import escape
 import posixpath
 import tempfile
 from pathlib import Path
@@ -59,9 +60,10 @@ class FederationPlugin(BasePlugin):
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: Any, files: Files) -> str:
         spec = self.specs[page.file.src_uri]
-        page.meta = {"title": spec.title, "template": spec.template}
+        # Material prints titles and descriptions unescaped: what press secretaries wrote is text.
+        page.meta = {"title": escape(spec.title), "template": spec.template}
         if spec.description:
-            page.meta["description"] = spec.description[:300]
+            page.meta["description"] = escape(spec.description[:300])
         return ""
 
     def on_page_content(self, html: str, *, page: Page, config: Any, files: Files) -> str:
@@ -86,13 +88,21 @@ class FederationPlugin(BasePlugin):
         return context
 
 
+def _escaped_nav(items: list) -> list:
+    out = []
+    for item in items:
+        for title, target in item.items():
+            out.append({escape(title): _escaped_nav(target) if isinstance(target, list) else target})
+    return out
+
+
 def build_site(plan: SitePlan, base_config: Path, site_dir: Path) -> None:
     """Build one organization's site with MkDocs into `site_dir` (which MkDocs empties first)."""
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="fed-docs-") as empty_docs:
         config = load_config(
-            str(base_config), site_name=plan.name, site_url=plan.site_url, docs_dir=empty_docs,
-            site_dir=str(site_dir), nav=list(plan.nav), use_directory_urls=False,
+            str(base_config), site_name=escape(plan.name), site_url=plan.site_url, docs_dir=empty_docs,
+            site_dir=str(site_dir), nav=_escaped_nav(list(plan.nav)), use_directory_urls=False,
         )
         config.plugins["fedsite"] = FederationPlugin(plan)
         mkdocs_build(config)

@@ -143,3 +143,22 @@ def test_no_page_refers_to_outside_hosts_for_assets(built_mini: Path) -> None:
             if el.name == "link" and el.get("rel") in (["alternate"], ["canonical"]):
                 continue
             assert not urlsplit(url).scheme, f"{html}: {url}"
+
+
+def test_titles_with_markup_are_shown_as_text(mini: Path) -> None:
+    from fedsite.builder import build
+    from fedsite.diagnostics import Diagnostics
+
+    (mini / "sites/region/posts/2024-06-01-xss.md").write_text(
+        '---\ntitle: "<img src=x onerror=alert(1)> & «кавычки»"\nsummary: "<script>alert(2)</script>"\n'
+        'tags: ["<b>жирный</b>"]\n---\nТекст\n', encoding="utf-8")
+    pages = mini / "sites/region/pages"
+    pages.mkdir()
+    (pages / "x.md").write_text('---\ntitle: "<svg onload=alert(3)>"\n---\nТекст\n', encoding="utf-8")
+    assert build(mini, mini / "public", Diagnostics(mini), jobs=1)
+    for html in ["posts/xss.html", "index.html", "posts/index.html", "pages/x.html", "posts/tags/index.html"]:
+        page = soup(mini / "public" / html)
+        assert not page.find_all(["script"], string=lambda s: s and "alert" in s), html
+        assert not [el for el in page.find_all(True) if any(a.startswith("on") for a in el.attrs)], html
+        assert not page.find("svg", attrs={"onload": True}), html
+    assert "<img src=x onerror=alert(1)> & «кавычки»" in soup(mini / "public/posts/xss.html").h1.get_text()
