@@ -16,6 +16,7 @@ from .engine import build_site
 from .events import write_site_calendars
 from .federation import Federation, read_federation, render_federation
 from .feeds import FeedItem, build_item, write_site_feeds
+from .monitoring import downloads
 from .output import keep_previous, place_site, staged_output
 from .plan import SitePlan, plan_site
 from .sitepages import FederationView
@@ -81,6 +82,8 @@ def build(repo: Path, out: Path, diags: Diagnostics, *, only: list[str] | None =
         for org in todo:
             write_site_feeds(org, view, items, staging / org.id)
             write_site_calendars(org, view, staging / org.id)
+            for rel, data in downloads(org, view).items():
+                (staging / org.id / rel).write_bytes(data)
         kept = []
         built = {o.id for o in todo}
         for org in fed.tree.in_order():

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import sitepages as pp
 from .schema import CONTACTS, KINDS, SOCIAL
+from .monitoring import monitoring_pages
 from .sitepages import FEEDS, FederationView, PageSpec
 from .tree import Org
 
@@ -40,12 +41,13 @@ def plan_site(org: Org, view: FederationView, assets: list[tuple[str, str]]) -> 
     pages += pp.event_pages(org, view)
     pages += pp.home_page(org, own, cards, view)
     pages += pp.about_pages(org, view)
+    pages += monitoring_pages(org, view)
     content_pages = pp.content_pages(org, view)
     pages += content_pages
     return SitePlan(
         org=org.id, url_path=org.url_path, site_url=view.settings.site_url + org.url_path,
         name=org.name, pages=tuple(pages), files=tuple(assets),
-        nav=tuple(pp.nav(org, content_pages, view)), site=site_data(org, view),
+        nav=tuple(pp.nav(org, content_pages, pages)), site=site_data(org, view),
     )
 
 

@@ -161,7 +161,7 @@ def news_pages(org: Org, own: list[Post], cards: dict, view: FederationView) -> 
     items = [cards[p.source.rel] for p in own]
     per_page = view.settings.posts_per_page
     feeds = {"feeds": True}
-    pages = _with_root(org, paginate("posts", "Новости", items, per_page, feeds))
+    pages = paginate("posts", "Новости", items, per_page, feeds)
     years: dict[int, list[dict]] = {}
     for post in own:
         years.setdefault(post.date.year, []).append(cards[post.source.rel])
@@ -279,7 +279,7 @@ def content_pages(org: Org, view: FederationView) -> list[PageSpec]:
     return out
 
 
-def nav(org: Org, pages: list[PageSpec], view: FederationView) -> list[Any]:
+def nav(org: Org, pages: list[PageSpec], extra: list[PageSpec]) -> list[Any]:
     """The menu: fixed sections, then the pages' folder tree, then "О нас" and the directory."""
     def src(url: str) -> str:
         return url[: -len(".html")] + ".md"
@@ -298,10 +298,10 @@ def nav(org: Org, pages: list[PageSpec], view: FederationView) -> list[Any]:
             menu.append({path[0].replace("-", " ").capitalize(): sections[path]})
         sections[path].append(entry)
     menu.append({"О нас": src("pages/about.html")})
+    if any(p.url == "pages/monitoring.html" for p in extra):
+        menu.append({"Мониторинг": src("pages/monitoring.html")})
     if org.members:
         menu.append({"Организации": src("pages/directory.html")})
     return menu
 
 
-def _with_root(org: Org, pages: list[PageSpec]) -> list[PageSpec]:
-    return pages

@@ -1,0 +1,86 @@
+"""The "Мониторинг информационной работы" pages and their CSV/JSON downloads, per year."""
+
+from __future__ import annotations
+
+from .report import MONTHS_RU, Report, build_report, to_csv, to_json
+from .schema import KINDS
+from .sitepages import FederationView, PageSpec
+from .svgchart import column_chart, hbar_chart
+from .tree import Org
+
+TITLE = "Мониторинг информационной работы"
+
+
+def has_monitoring(org: Org, view: FederationView) -> bool:
+    """The root reports on the whole federation, each territorial organization on its members."""
+    return org.id == view.tree.root or (org.kind == "territorial" and bool(org.members))
+
+
+def years(org: Org, view: FederationView) -> list[int]:
+    """From the first published post's year to the current year, newest first."""
+    tz = view.settings.tz
+    current = view.now.astimezone(tz).year
+    first = min((p.date.astimezone(tz).year for p in view.rollup(org)), default=current)
+    return list(range(current, min(first, current) - 1, -1))
+
+
+def page_url(year: int, current: int) -> str:
+    return "pages/monitoring.html" if year == current else f"pages/monitoring-{year}.html"
+
+
+def report_for(org: Org, view: FederationView, year: int) -> Report:
+    tz = view.settings.tz
+    return build_report(view.tree, view.posts, list(view.projects), year, view.now.astimezone(tz),
+                        view.settings.silent_days, tz, scope=org.id)
+
+
+def monitoring_pages(org: Org, view: FederationView) -> list[PageSpec]:
+    """A page per year with the table and four SVG charts; links to the other years and downloads."""
+    if not has_monitoring(org, view):
+        return []
+    all_years = years(org, view)
+    links = [{"year": y, "url": org.url_path + page_url(y, all_years[0])} for y in all_years]
+    return [_page(org, view, report_for(org, view, y), links, page_url(y, all_years[0])) for y in all_years]
+
+
+def downloads(org: Org, view: FederationView) -> dict[str, bytes]:
+    """Site-relative path -> bytes of the CSV and JSON of every year."""
+    out = {}
+    for year in years(org, view) if has_monitoring(org, view) else []:
+        report = report_for(org, view, year)
+        out[f"pages/monitoring-{year}.csv"] = to_csv(report).encode("utf-8-sig")  # BOM: Excel reads UTF-8
+        out[f"pages/monitoring-{year}.json"] = to_json(report).encode("utf-8")
+    return out
+
+
+def _page(org: Org, view: FederationView, report: Report, links: list[dict], url: str) -> PageSpec:
+    tree = view.tree
+    rows = [{"name": tree[r.id].short_name, "url": tree[r.id].url_path + "index.html",
+             "kind": KINDS.get(r.kind, r.kind), "posts": r.posts, "last_post": r.last_post or "—",
+             "days": "—" if r.days_since is None else r.days_since, "social": len(r.social),
+             "score": r.score, "silent": r.silent} for r in report.rows]
+    groups = [(tree[t.id].short_name, t.posts) for t in report.territorial] if org.id == tree.root else \
+        [(tree[m].short_name, sum(r.posts for r in report.rows if r.id == m)) for m in org.members]
+    total_projects = sum(report.federation.projects.values()) or 1
+    ranking = sorted(report.rows, key=lambda r: (-r.score, r.id))[:10]
+    titles = [f"Публикации по месяцам {report.year} года",
+              "Публикации по территориальным организациям" if org.id == tree.root
+              else "Публикации по членам организации",
+              "Доля публикаций по проектам", "Рейтинг: 10 лучших по баллам"]
+    svgs = [
+        column_chart(MONTHS_RU, list(report.federation.months), titles[0]),
+        hbar_chart(groups, titles[1]),
+        hbar_chart([(view.projects[p]["title"], round(100 * n / total_projects, 1))
+                    for p, n in report.federation.projects.items()], titles[2], " %"),
+        hbar_chart([(tree[r.id].short_name, r.score) for r in ranking], titles[3]),
+    ]
+    charts = [{"title": t, "svg": svg} for t, svg in zip(titles, svgs)]
+    heading = f"{TITLE} за {report.year} год"
+    data = {"heading": heading, "date": report.date, "rows": rows, "charts": charts, "years": links,
+            "year": report.year, "silent_days": report.silent_days,
+            "silent": [row for row in rows if row["silent"]],
+            "totals": [{"name": t.name, "organizations": t.organizations, "posts": t.posts, "silent": t.silent}
+                       for t in (*report.territorial, report.federation)],
+            "csv": org.url_path + f"pages/monitoring-{report.year}.csv",
+            "json": org.url_path + f"pages/monitoring-{report.year}.json"}
+    return PageSpec(url, heading, "monitoring.html", data=data)
