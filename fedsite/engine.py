@@ -17,10 +17,50 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from mkdocs.theme import Theme
+from mkdocs.utils.templates import url_filter
 
 from .plan import PageSpec, SitePlan
 
-_ENVS: dict[tuple, jinja2.Environment] = {}
+_THEMES: dict[tuple, "SharedTheme"] = {}
+# Theme files every site would otherwise copy: the root site publishes them once for all.
+SHARED_PREFIX = "assets/"
+
+
+class _ListedOnce(jinja2.FileSystemLoader):
+    """A loader that walks the theme folders (Material's 14,500 icons) once per process."""
+
+    _listing: list[str] | None = None
+
+    def list_templates(self) -> list[str]:
+        if self._listing is None:
+            self._listing = super().list_templates()
+        return self._listing
+
+
+class SharedTheme(Theme):
+    """The base config's theme, with one Jinja environment (compiled templates) for every site."""
+
+    _env: jinja2.Environment | None = None
+
+    def get_env(self) -> jinja2.Environment:
+        if self._env is None:
+            env = super().get_env()
+            env.loader = _ListedOnce(self.dirs)
+            env.filters["url"] = shared_url
+            env.filters["fed"] = fed_url
+            self._env = env
+        return self._env
+
+
+def shared_theme(theme: Theme) -> SharedTheme:
+    """One SharedTheme per theme setup and process, built from the validated config's theme."""
+    key = (theme.name, theme.custom_dir, str(theme.locale))
+    if key not in _THEMES:
+        options = {k: v for k, v in theme.items() if k not in ("name", "locale")}
+        _THEMES[key] = SharedTheme(name=theme.name, custom_dir=theme.custom_dir, locale=str(theme.locale),
+                                   static_templates=theme.static_templates, **options)
+    return _THEMES[key]
 
 
 def src_uri(url: str) -> str:
@@ -28,16 +68,27 @@ def src_uri(url: str) -> str:
     return url[: -len(".html")] + ".md"
 
 
+def _here(context: Any) -> str:
+    """The public-root-relative URL of the page being rendered."""
+    page = context.get("page")
+    site = context.get("fed", {}).get("site", {})
+    return site.get("root", "") + (page.url if page is not None else "index.html")
+
+
 @jinja2.pass_context
 def fed_url(context: Any, target: str) -> str:
     """A public-root-relative URL as a link relative to the page being rendered."""
     if not target or "://" in target or target.startswith(("#", "mailto:", "tel:")):
         return target
-    page = context.get("page")
-    site = context.get("fed", {}).get("site", {})
-    here = site.get("root", "") + (page.url if page is not None else "index.html")
-    rel = posixpath.relpath(target, posixpath.dirname(here) or ".")
-    return rel
+    return posixpath.relpath(target, posixpath.dirname(_here(context)) or ".")
+
+
+@jinja2.pass_context
+def shared_url(context: Any, value: str) -> str:
+    """MkDocs' url filter, except that theme assets point at the root site's single copy."""
+    if str(value).startswith(SHARED_PREFIX) and context.get("fed"):
+        return fed_url(context, str(value))
+    return url_filter(context, value)
 
 
 class FederationPlugin(BasePlugin):
@@ -49,8 +100,8 @@ class FederationPlugin(BasePlugin):
         self.specs: dict[str, PageSpec] = {src_uri(p.url): p for p in plan.pages}
 
     def on_files(self, files: Files, *, config: Any) -> Files:
-        theme_files = [f for f in files if not f.is_documentation_page()]
-        out = Files(theme_files)
+        is_root = self.plan.url_path == ""
+        out = Files([f for f in files if is_root and not f.is_documentation_page()])
         for uri in self.specs:
             out.append(File.generated(config, uri, content=""))
         for source, dest in self.plan.files:
@@ -70,13 +121,6 @@ class FederationPlugin(BasePlugin):
         spec = self.specs[page.file.src_uri]
         page.toc = get_toc(list(spec.toc))
         return spec.html
-
-    def on_env(self, env: jinja2.Environment, *, config: Any, files: Files) -> jinja2.Environment:
-        # The theme's templates are the same for every site: compile them once per process.
-        key = (tuple(config.theme.dirs), config.theme.locale.language)
-        cached = _ENVS.setdefault(key, env)
-        cached.filters["fed"] = fed_url
-        return cached
 
     def on_page_context(self, context: Any, *, page: Page, config: Any, nav: Any) -> Any:
         spec = self.specs[page.file.src_uri]
@@ -104,5 +148,6 @@ def build_site(plan: SitePlan, base_config: Path, site_dir: Path) -> None:
             str(base_config), site_name=escape(plan.name), site_url=plan.site_url, docs_dir=empty_docs,
             site_dir=str(site_dir), nav=_escaped_nav(list(plan.nav)), use_directory_urls=False,
         )
+        config.theme = shared_theme(config.theme)
         config.plugins["fedsite"] = FederationPlugin(plan)
         mkdocs_build(config)

@@ -43,7 +43,7 @@ def read_federation(repo: Path, diags: Diagnostics) -> Federation | None:
         posts[org.id] = read_posts(org, repo, settings, projects, diags)
         pages[org.id] = read_pages(org.folder / "pages", org.id, repo, diags)
         check_page_urls(pages[org.id], diags)
-        assets[org.id] = read_assets(org, repo, diags) + shared_assets(repo)
+        assets[org.id] = read_assets(org, repo, diags) + (shared_assets(repo) if org.parent is None else [])
         if (org.folder / "index.md").is_file():
             intros[org.id] = split_front_matter(org.folder / "index.md", repo, diags)
     check_unique_urls(posts, diags)

@@ -23,7 +23,8 @@ def serve(repo: Path, org_id: str, port: int) -> int:
 
     def rebuild() -> None:
         diags = Diagnostics(repo)
-        result = build(repo, out, diags, only=[org_id], jobs=1, keep_going=True)
+        # The root site too: it publishes the theme assets every site links to.
+        result = build(repo, out, diags, only=[org_id, tree.root], jobs=1, keep_going=True)
         print_problems(diags)
         if result is not None and not diags:
             print("Сайт обновлён.", flush=True)

@@ -11,14 +11,32 @@ import yaml
 from .diagnostics import Diagnostics
 
 
-class _Loader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser is ~10x faster
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """SafeLoader that keeps dates as text, so our own date parser sees what was written."""
 
 
-_Loader.yaml_implicit_resolvers = {
+class _PyLoader(yaml.SafeLoader):
+    """The pure-Python parser, asked again only for a broken file: its messages are the ones we translate."""
+
+
+_NO_TIMESTAMPS = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+_PyLoader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+
+
+def _load(text: str, loader_class: type) -> tuple[Any, Any]:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else {}), node
+    finally:
+        loader.dispose()
 
 
 @dataclass(frozen=True)
@@ -41,12 +59,10 @@ def read_text(path: Path) -> str:
 def parse_mapping(text: str, path: Path, diags: Diagnostics, line_offset: int = 0) -> YamlDoc | None:
     """Parse YAML text that must be a mapping; report syntax errors with their line."""
     try:
-        loader = _Loader(text)
         try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else {}
-        finally:
-            loader.dispose()
+            data, node = _load(text, _Loader)
+        except yaml.YAMLError:
+            data, node = _load(text, _PyLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
