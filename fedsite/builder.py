@@ -1,34 +1,54 @@
-"""The build command's pipeline: read → render → plan → MkDocs per site → feeds, calendars → swap."""
+"""The build command's pipeline: read → render → plan → sites (MkDocs, feeds, calendars) → swap."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .commands import BUILD_STAMP
-from .diagnostics import Diagnostics
+from tqdm import tqdm
+
+from .diagnostics import Diagnostics, UsageError
 from .engine import build_site
-from .events import write_site_calendars
+from .events import calendar_files
 from .federation import Federation, read_federation, render_federation
-from .feeds import FeedItem, build_item, write_site_feeds
+from .feeds import LazyItems, feed_files, site_feeds
 from .monitoring import downloads
 from .output import keep_previous, place_site, staged_output
-from .plan import SitePlan, plan_site
+from .plan import plan_site
+from .sitecache import SiteCache, SiteUnit, link_tree, site_unit
 from .sitepages import FederationView
+from .tree import Org
+
+BUILD_STATUS = "build-status.json"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build: which sites, how many processes, where the cache is."""
+
+    only: tuple[str, ...] = ()
+    jobs: int = 1
+    keep_going: bool = False
+    shard: tuple[int, int] | None = None  # (k, n), 1-based k
+    cache: Path | None = None
+    progress: bool = False
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build did: how many sites and pages, and the organizations left as they were."""
+    """What a build did: sites built and reused, pages, and the organizations left as they were."""
 
     sites: int
     pages: int
     kept: tuple[str, ...]
+    reused: int = 0
 
 
 def now() -> datetime:
@@ -37,12 +57,13 @@ def now() -> datetime:
     return datetime.fromisoformat(fixed) if fixed else datetime.now(timezone.utc)
 
 
-def check(repo: Path, diags: Diagnostics) -> tuple[Federation, FederationView] | None:
+def check(repo: Path, diags: Diagnostics, cache: Path | None = None,
+          jobs: int = 1) -> tuple[Federation, FederationView] | None:
     """Read and render everything without building; every problem lands in `diags`."""
     fed = read_federation(repo, diags)
     if fed is None:
         return None
-    return fed, render_federation(fed, now(), diags)
+    return fed, render_federation(fed, now(), diags, cache, jobs)
 
 
 def broken_orgs(fed: Federation, diags: Diagnostics) -> set[str]:
@@ -55,52 +76,122 @@ def broken_orgs(fed: Federation, diags: Diagnostics) -> set[str]:
     return broken
 
 
-def _build_one(args: tuple[SitePlan, Path, Path]) -> int:
-    plan, base_config, site_dir = args
-    build_site(plan, base_config, site_dir)
-    return len(plan.pages)
+def in_shard(org_id: str, shard: tuple[int, int] | None) -> bool:
+    """A deterministic share of the sites: by a hash of the organization id, stable across runs."""
+    if shard is None:
+        return True
+    k, n = shard
+    return int(hashlib.sha256(org_id.encode()).hexdigest(), 16) % n == k - 1
 
 
-def build(repo: Path, out: Path, diags: Diagnostics, *, only: list[str] | None = None,
-          jobs: int = 1, keep_going: bool = False) -> BuildResult | None:
-    """Validate everything, then build every site into `out`, atomically."""
-    checked = check(repo, diags)
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise UsageError(f"--shard «{text}»: пишите K/N, например 1/4") from None
+    if not 1 <= k <= n:
+        raise UsageError(f"--shard «{text}»: K должно быть от 1 до N")
+    return k, n
+
+
+def make_unit(org: Org, view: FederationView, fed: Federation, items: LazyItems) -> SiteUnit:
+    """Plan one site and gather everything its worker writes."""
+    plan = plan_site(org, view, fed.assets[org.id])
+    files = {**calendar_files(org, view), **downloads(org, view)}
+    return site_unit(plan, site_feeds(org, view, items), files, fed.repo)
+
+
+def build_unit(unit: SiteUnit, site_dir: Path) -> int:
+    """A worker's job: MkDocs, then the feeds and generated files, into the site's own folder."""
+    build_site(unit.plan, unit.base_config, site_dir)
+    base_url = unit.plan.site_url.removesuffix(unit.plan.url_path)
+    written = {**feed_files(list(unit.feeds), base_url, unit.plan.url_path), **unit.files}
+    for rel, data in written.items():
+        target = site_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return len(unit.plan.pages)
+
+
+def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | None = None,
+          **option_values: object) -> BuildResult | None:
+    """Validate everything, then build the sites into `out`, atomically (options as object or keywords)."""
+    options = options or BuildOptions(**option_values)
+    checked = check(repo, diags, options.cache, options.jobs)
     if checked is None:
         return None
     fed, view = checked
     broken = broken_orgs(fed, diags) if diags else set()
-    if diags and not keep_going:
+    if diags and not options.keep_going:
         return None
-    orgs = [o for o in fed.tree.in_order() if not only or o.id in only]
-    todo = [o for o in orgs if o.id not in broken]
-    items = {p.source.rel: build_item(p, view) for posts in view.posts.values() for p in posts}
+    chosen = [o for o in fed.tree.in_order()
+              if (not options.only or o.id in options.only) and in_shard(o.id, options.shard)]
+    items = LazyItems(view)
+    units = [make_unit(o, view, fed, items) for o in chosen if o.id not in broken]
+    cache = SiteCache(options.cache)
     with staged_output(out) as tmp:
-        staging = tmp / ".staging"
-        plans = [plan_site(o, view, fed.assets[o.id]) for o in todo]
-        work = [(plan, repo / "mkdocs.yml", staging / plan.org) for plan in plans]
-        pages = _run(work, jobs)
-        for org in todo:
-            write_site_feeds(org, view, items, staging / org.id)
-            write_site_calendars(org, view, staging / org.id)
-            for rel, data in downloads(org, view).items():
-                (staging / org.id / rel).write_bytes(data)
-        kept = []
-        built = {o.id for o in todo}
-        for org in fed.tree.in_order():
-            final = tmp / org.url_path
-            if org.id in built:
-                place_site(staging / org.id, final)
-            elif keep_previous(out / org.url_path, final, org.id, fed.tree):
-                kept.append(org.id)
-        shutil.rmtree(staging)
-        stamp = {"sites": len(todo), "pages": pages, "kept": kept, "problems": len(diags.problems),
-                 "kept_going": keep_going}
-        (tmp / BUILD_STAMP).write_text(json.dumps(stamp, ensure_ascii=False, indent=1), encoding="utf-8")
-    return BuildResult(len(todo), pages, tuple(kept))
+        pages, reused = _build_units(units, tmp / ".staging", cache, options)
+        kept = _assemble(fed, tmp, out, {u.plan.org for u in units}, options.shard is None)
+        shutil.rmtree(tmp / ".staging", ignore_errors=True)
+    if options.cache and not options.only and options.shard is None:
+        cache.prune({o.id for o in fed.tree.in_order()})
+    _write_status(options.cache, len(units), pages, kept, diags, options)
+    return BuildResult(len(units), pages, tuple(kept), reused)
 
 
-def _run(work: list[tuple[SitePlan, Path, Path]], jobs: int) -> int:
-    if jobs <= 1 or len(work) <= 1:
-        return sum(_build_one(w) for w in work)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return sum(pool.map(_build_one, work, chunksize=max(1, len(work) // (jobs * 4))))
+def _build_units(units: list[SiteUnit], staging: Path, cache: SiteCache,
+                 options: BuildOptions) -> tuple[int, int]:
+    """Build every unit not in the cache (in parallel), then put every unit's output in staging."""
+    todo = [u for u in units if cache.lookup(u) is None]
+    rebuilt = {u.plan.org for u in todo}
+    bar = tqdm(total=len(units), unit="сайт", disable=not options.progress, file=sys.stderr,
+               initial=len(units) - len(todo), desc="Сборка")
+    fresh = staging.parent / ".fresh"
+    if options.jobs > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(options.jobs) as pool:
+            futures = {pool.submit(build_unit, u, fresh / u.plan.org): u for u in todo}
+            for future in as_completed(futures):
+                future.result()
+                bar.set_postfix_str(futures[future].plan.org)
+                bar.update()
+    else:
+        for unit in todo:
+            bar.set_postfix_str(unit.plan.org)
+            build_unit(unit, fresh / unit.plan.org)
+            bar.update()
+    bar.close()
+    for unit in todo:
+        cache.store(unit, fresh / unit.plan.org)
+    for unit in units:
+        source = cache.lookup(unit) if unit.plan.org not in rebuilt else None
+        if source is not None:
+            link_tree(source, staging / unit.plan.org)
+        else:
+            os.renames(fresh / unit.plan.org, staging / unit.plan.org)
+    shutil.rmtree(fresh, ignore_errors=True)
+    return sum(len(u.plan.pages) for u in units), len(units) - len(todo)
+
+
+def _assemble(fed: Federation, tmp: Path, previous: Path, built: set[str], keep_others: bool) -> list[str]:
+    """Move each built site into its place; the others keep their previous output (not in a shard build)."""
+    kept = []
+    for org in fed.tree.in_order():
+        final = tmp / org.url_path
+        if org.id in built:
+            place_site(tmp / ".staging" / org.id, final)
+        elif keep_others and keep_previous(previous / org.url_path, final, org.id, fed.tree):
+            kept.append(org.id)
+    return kept
+
+
+def _write_status(cache: Path | None, sites: int, pages: int, kept: list[str], diags: Diagnostics,
+                  options: BuildOptions) -> None:
+    """What deploy reads: whether the output in public/ passed its checks (kept outside public/)."""
+    if cache is None:
+        return
+    cache.mkdir(parents=True, exist_ok=True)
+    status = {"sites": sites, "pages": pages, "kept": kept, "problems": len(diags.problems),
+              "kept_going": options.keep_going}
+    (cache / BUILD_STATUS).write_text(json.dumps(status, ensure_ascii=False, indent=1), encoding="utf-8")

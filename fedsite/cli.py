@@ -29,7 +29,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .builder import check
 
     diags = Diagnostics(args.repo)
-    check(args.repo, diags)
+    check(args.repo, diags, args.repo / ".cache", os.cpu_count() or 1)
     print_problems(diags)
     if not diags:
         print("Ошибок не найдено.")
@@ -37,20 +37,22 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .builder import build
+    from .builder import BuildOptions, build, parse_shard
 
     diags = Diagnostics(args.repo)
     started = time.monotonic()
     out = Path(args.out) if args.out else args.repo / "public"
-    result = build(args.repo, out, diags, only=args.site or None, jobs=args.jobs,
-                   keep_going=args.keep_going)
+    options = BuildOptions(only=tuple(args.site or ()), jobs=max(1, args.jobs), keep_going=args.keep_going,
+                           shard=parse_shard(args.shard), cache=None if args.no_cache else args.repo / ".cache",
+                           progress=args.progress or (sys.stderr.isatty() and not os.environ.get("CI")))
+    result = build(args.repo, out, diags, options)
     print_problems(diags)
     if result is None:
         print("Сборка остановлена: ничего не опубликовано, прежний результат не тронут.", file=sys.stderr)
         return EXIT_CONTENT
     kept = f"; оставлены прежние версии: {', '.join(result.kept)}" if result.kept else ""
-    print(f"Собрано сайтов: {result.sites}, страниц: {result.pages}, за {time.monotonic() - started:.1f} с "
-          f"→ {out}{kept}")
+    print(f"Собрано сайтов: {result.sites} (из кэша: {result.reused}), страниц: {result.pages}, "
+          f"за {time.monotonic() - started:.1f} с → {out}{kept}")
     return EXIT_CONTENT if diags else EXIT_OK
 
 
@@ -64,6 +66,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="число процессов")
     b.add_argument("--keep-going", action="store_true", help="не останавливаться на ошибках")
     b.add_argument("--shard", metavar="K/N", help="собрать K-ю из N долей сайтов")
+    b.add_argument("--progress", action="store_true", help="показывать ход сборки (в CI по умолчанию нет)")
+    b.add_argument("--no-cache", action="store_true", help="не использовать кэш .cache/")
     b.set_defaults(func=cmd_build)
     c = sub.add_parser("check", help="проверить содержимое, ссылки и проекты")
     c.set_defaults(func=cmd_check)

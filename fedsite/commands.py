@@ -9,7 +9,6 @@ from pathlib import Path
 
 from .diagnostics import UsageError
 
-BUILD_STAMP = ".fedsite-build.json"
 
 
 def cmd_new_post(args: argparse.Namespace) -> int:
@@ -61,9 +60,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from .diagnostics import Diagnostics
     from .settings import load_settings
 
+    from .builder import BUILD_STATUS
+
     out = args.repo / "public"
-    stamp = out / BUILD_STAMP
-    if not stamp.is_file():
+    stamp = args.repo / ".cache" / BUILD_STATUS
+    if not (out / "index.html").is_file() or not stamp.is_file():
         raise UsageError("в public/ нет результата сборки; сначала запустите «python build.py build»")
     status = json.loads(stamp.read_text(encoding="utf-8"))
     if status.get("problems") and not status.get("kept_going"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from html import escape
 import posixpath
+from functools import lru_cache
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,9 @@ class _ListedOnce(jinja2.FileSystemLoader):
     _listing: list[str] | None = None
 
     def list_templates(self) -> list[str]:
+        # Icons are only ever included by name, never listed: leave them out of every site's file scan.
         if self._listing is None:
-            self._listing = super().list_templates()
+            self._listing = [t for t in super().list_templates() if not t.startswith(".icons/")]
         return self._listing
 
 
@@ -80,7 +82,18 @@ def fed_url(context: Any, target: str) -> str:
     """A public-root-relative URL as a link relative to the page being rendered."""
     if not target or "://" in target or target.startswith(("#", "mailto:", "tel:")):
         return target
-    return posixpath.relpath(target, posixpath.dirname(_here(context)) or ".")
+    return relative_link(posixpath.dirname(_here(context)), target)
+
+
+@lru_cache(maxsize=65536)
+def relative_link(start_dir: str, target: str) -> str:
+    """posixpath.relpath for clean public-root-relative paths, cached: templates ask it thousands of times."""
+    start = start_dir.split("/") if start_dir else []
+    parts = target.split("/")
+    common = 0
+    while common < min(len(start), len(parts) - 1) and start[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
 
 
 @jinja2.pass_context
@@ -147,6 +160,8 @@ def build_site(plan: SitePlan, base_config: Path, site_dir: Path) -> None:
         config = load_config(
             str(base_config), site_name=escape(plan.name), site_url=plan.site_url, docs_dir=empty_docs,
             site_dir=str(site_dir), nav=_escaped_nav(list(plan.nav)), use_directory_urls=False,
+            # Pages arrive rendered (markup.py reads the extensions from mkdocs.yml): MkDocs needs none.
+            markdown_extensions=[],
         )
         config.theme = shared_theme(config.theme)
         config.plugins["fedsite"] = FederationPlugin(plan)

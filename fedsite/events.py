@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from icalendar import Calendar, Event
 
 from .content import Post
@@ -40,10 +38,10 @@ def calendar_bytes(title: str, posts: list[Post], view: FederationView) -> bytes
     return cal.to_ical()
 
 
-def write_site_calendars(org: Org, view: FederationView, site_dir: Path) -> None:
-    own = view.posts.get(org.id, [])
-    (site_dir / CALENDARS["own"]).write_bytes(
-        calendar_bytes(f"{org.short_name}: мероприятия", own, view))
+def calendar_files(org: Org, view: FederationView) -> dict[str, bytes]:
+    """Site-relative path -> bytes of the site's calendars (own, and with members where it has them)."""
+    out = {CALENDARS["own"]: calendar_bytes(f"{org.short_name}: мероприятия", view.posts.get(org.id, []), view)}
     if org.members:
-        (site_dir / CALENDARS["all"]).write_bytes(
-            calendar_bytes(f"{org.short_name} и члены организации: мероприятия", view.rollup(org), view))
+        out[CALENDARS["all"]] = calendar_bytes(f"{org.short_name} и члены организации: мероприятия",
+                                               view.rollup(org), view)
+    return out

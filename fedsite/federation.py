@@ -8,7 +8,8 @@ from pathlib import Path
 
 from .content import Page, Post, check_page_urls, read_assets, read_pages, read_posts, split_front_matter
 from .diagnostics import Diagnostics
-from .markup import DocContext, Rendered, Renderer, Target, line_of
+from .markup import Target
+from .render import RenderCache, RendererSetup, RenderJob, render_jobs
 from .settings import Settings, load_settings
 from .sitepages import FederationView, newest_first
 from .tree import CONTENT_DIRS, Tree, discover
@@ -112,54 +113,66 @@ def link_targets(fed: Federation, published: dict[str, list[Post]]) -> dict[str,
     return targets
 
 
-def asset_url_for(fed: Federation):
-    """A function: repository path of a file -> its public URL, or None if it is not published."""
-    def url(rel: str) -> str | None:
+@dataclass(frozen=True)
+class AssetUrls:
+    """Repository path of a file -> its public URL, or None if it is not published (picklable for workers)."""
+
+    tree: Tree
+
+    def __call__(self, rel: str) -> str | None:
         if rel.startswith("shared/assets/"):
             return "assets/shared/" + rel[len("shared/assets/"):]
-        org = fed.tree.owner_of(rel)
+        org = self.tree.owner_of(rel)
         if org is None:
             return None
         inner = rel[len(org.rel) + 1:]
         if inner.split("/", 1)[0] not in CONTENT_DIRS or inner.endswith(".md"):
             return None
         return org.url_path + inner
-    return url
 
 
-def render_federation(fed: Federation, now: datetime, diags: Diagnostics) -> FederationView:
-    """Render every published post, page and intro once; report broken links with their lines."""
-    published = published_posts(fed, now)
-    targets = link_targets(fed, published)
-    renderer = Renderer(fed.markdown_extensions, fed.settings.iframe_hosts, targets, fed.repo)
-    asset_url = asset_url_for(fed)
-    rendered: dict[str, Rendered] = {}
-    checks = []
-
-    def render(source, page_url: str, folder: str, shared: bool = False, summary: str = "") -> Rendered:
-        ctx = DocContext(source.rel, page_url, folder, asset_url, shared)
-        result = renderer.render(source.body, ctx, summary)
-        for problem in ctx.problems:
-            diags.add(source.path, line_of(source.body, problem.needle, source.body_line), problem.message)
-        checks.extend((source, *c) for c in ctx.anchor_checks)
-        rendered[source.rel] = result
-        return result
-
+def render_jobs_of(fed: Federation, published: dict[str, list[Post]]) -> list[tuple[object, RenderJob]]:
+    """Every document to render, with the source it came from."""
     tree = fed.tree
+    out = []
     for org_id, posts in published.items():
         org = tree[org_id]
         for post in posts:
-            render(post.source, org.url_path + post.url, org.rel, summary=post.summary)
+            out.append((post.source, _job(post.source, org.url_path + post.url, org.rel, False, post.summary)))
     for org_id, pages in fed.pages.items():
+        org = tree[org_id] if org_id else None
         for page in pages:
-            org = tree[org_id] if org_id else None
-            render(page.source, (org.url_path if org else "") + page.url,
-                   org.rel if org else "shared", shared=org is None)
-    intros = {org_id: render(src, tree[org_id].url_path + "index.html", tree[org_id].rel)
-              for org_id, src in fed.intros.items() if src is not None}
-    for source, needle, target, anchor in checks:
-        if target in rendered and anchor not in rendered[target].anchors:
-            diags.add(source.path, line_of(source.body, needle, source.body_line),
-                      f"в «{target}» нет заголовка с якорем #{anchor}; проверьте часть ссылки после #")
-    all_pages = {k: v for k, v in fed.pages.items()}
-    return FederationView(tree, fed.settings, published, all_pages, intros, rendered, fed.projects, now)
+            out.append((page.source, _job(page.source, (org.url_path if org else "") + page.url,
+                                          org.rel if org else "shared", org is None, "")))
+    for org_id, src in fed.intros.items():
+        if src is not None:
+            out.append((src, _job(src, tree[org_id].url_path + "index.html", tree[org_id].rel, False, "")))
+    return out
+
+
+def _job(source, page_url: str, folder: str, shared: bool, summary: str) -> RenderJob:
+    return RenderJob(source.rel, source.body, source.body_line, page_url, folder, shared, summary)
+
+
+def render_federation(fed: Federation, now: datetime, diags: Diagnostics, cache_dir: Path | None = None,
+                      workers: int = 1) -> FederationView:
+    """Render every published post, page and intro once; report broken links with their lines."""
+    published = published_posts(fed, now)
+    targets = link_targets(fed, published)
+    setup = RendererSetup(fed.markdown_extensions, fed.settings.iframe_hosts, targets, fed.repo,
+                          AssetUrls(fed.tree))
+    sources = render_jobs_of(fed, published)
+    results = render_jobs([job for _, job in sources], setup, RenderCache(cache_dir), workers)
+    rendered = {rel: r.rendered for rel, r in results.items()}
+    for source, _ in sources:
+        result = results[source.rel]
+        for line, message in result.problems:
+            diags.add(source.path, line, message)
+        for line, target, anchor in result.anchor_checks:
+            if target in rendered and anchor not in rendered[target].anchors:
+                diags.add(source.path, line, f"в «{target}» нет заголовка с якорем #{anchor}; "
+                                             "проверьте часть ссылки после #")
+    tree = fed.tree
+    intros = {org_id: rendered[f"{tree[org_id].rel}/index.md"] for org_id, src in fed.intros.items()
+              if src is not None}
+    return FederationView(tree, fed.settings, published, dict(fed.pages), intros, rendered, fed.projects, now)

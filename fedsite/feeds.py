@@ -202,11 +202,24 @@ def site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem]) -> li
     return feeds
 
 
-def write_site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem], site_dir: Path) -> None:
-    """Write a site's feeds into its staging folder."""
-    for feed in site_feeds(org, view, items):
-        rss, atom = render_feed(feed, view.settings.site_url)
-        for rel, data in ((feed.path, rss), (feed.atom_path, atom)):
-            target = site_dir / rel[len(org.url_path):]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+class LazyItems(dict):
+    """Feed items by post path, each built the first time a feed asks for it (most posts are in none)."""
+
+    def __init__(self, view: FederationView) -> None:
+        super().__init__()
+        self.view = view
+        self.posts = {p.source.rel: p for posts in view.posts.values() for p in posts}
+
+    def __missing__(self, rel: str) -> FeedItem:
+        item = self[rel] = build_item(self.posts[rel], self.view)
+        return item
+
+
+def feed_files(feeds: list[Feed], site_url: str, url_path: str) -> dict[str, bytes]:
+    """Site-relative path -> bytes of every RSS and Atom file of a site's feeds."""
+    out = {}
+    for feed in feeds:
+        rss, atom = render_feed(feed, site_url)
+        out[feed.path[len(url_path):]] = rss
+        out[feed.atom_path[len(url_path):]] = atom
+    return out

@@ -53,10 +53,10 @@ class DocContext:
     rel: str  # repository-relative path of the source file
     page_url: str  # public-root-relative URL of the page ('' prefix for shared pages: see ROOT_MARK)
     allowed_folder: str  # repository-relative folder whose files this document may use
-    asset_url: Any  # callable(repo_rel_path) -> public-root-relative URL, or None if not published
     shared: bool = False
     problems: list[LinkProblem] = field(default_factory=list)
     anchor_checks: list[tuple[str, str, str]] = field(default_factory=list)  # (needle, target rel, anchor)
+    lookups: list[tuple[str, str | None]] = field(default_factory=list)  # what the output depends on
 
 
 def relative_url(from_url: str, to_url: str) -> str:
@@ -87,7 +87,7 @@ class Renderer:
     """One Python-Markdown instance reused for every document (a worker renders many)."""
 
     def __init__(self, extensions: list[Any], iframe_hosts: tuple[str, ...],
-                 targets: dict[str, Target], repo: Path) -> None:
+                 targets: dict[str, Target], repo: Path, asset_url: Any) -> None:
         names, configs = _split_extensions(extensions)
         configs.setdefault("toc", {})["slugify"] = unicode_slugify(case="lower")
         if "toc" not in names:
@@ -97,6 +97,7 @@ class Renderer:
         self.iframe_hosts = iframe_hosts
         self.targets = targets
         self.repo = repo
+        self.asset_url = asset_url  # callable(repo_rel_path) -> public URL, or None if not published
         self.context: DocContext | None = None
 
     def render(self, body: str, ctx: DocContext, summary: str = "") -> Rendered:
@@ -133,6 +134,7 @@ class Renderer:
             return href
         if rel.endswith(".md"):
             target = self.targets.get(rel)
+            ctx.lookups.append((rel, target.url if target else None))
             if target is None:
                 ctx.problems.append(LinkProblem(href, f"ссылка «{href}» ведёт на несуществующую или "
                                                       "неопубликованную страницу; проверьте имя файла"))
@@ -147,8 +149,16 @@ class Renderer:
         out = (ROOT_MARK + url) if ctx.shared else relative_url(ctx.page_url, url)
         return out + (f"#{parts.fragment}" if parts.fragment else "")
 
+    def lookup(self, rel: str) -> str | None:
+        """What a recorded link resolves to now: a page's URL, or whether a file is still there."""
+        if rel.endswith(".md"):
+            target = self.targets.get(rel)
+            return target.url if target else None
+        return "file" if (self.repo / rel).is_file() else None
+
     def _asset(self, href: str, rel: str, ctx: DocContext) -> str | None:
         path = self.repo / rel
+        ctx.lookups.append((rel, self.lookup(rel)))
         if not (rel == ctx.allowed_folder or rel.startswith(ctx.allowed_folder + "/")):
             ctx.problems.append(LinkProblem(href, f"файл «{href}» лежит за пределами папки организации; "
                                                   "положите его в свою папку assets/"))
@@ -156,7 +166,7 @@ class Renderer:
         if not path.is_file() or not path.resolve().is_relative_to(self.repo.resolve()):
             ctx.problems.append(LinkProblem(href, f"файл «{href}» не найден; проверьте имя и путь"))
             return None
-        url = ctx.asset_url(rel)
+        url = self.asset_url(rel)
         if url is None:
             ctx.problems.append(LinkProblem(href, f"файл «{href}» не публикуется: положите его в assets/"))
         return url

@@ -24,7 +24,7 @@ def serve(repo: Path, org_id: str, port: int) -> int:
     def rebuild() -> None:
         diags = Diagnostics(repo)
         # The root site too: it publishes the theme assets every site links to.
-        result = build(repo, out, diags, only=[org_id, tree.root], jobs=1, keep_going=True)
+        result = build(repo, out, diags, only=(org_id, tree.root), keep_going=True, cache=repo / ".cache")
         print_problems(diags)
         if result is not None and not diags:
             print("Сайт обновлён.", flush=True)

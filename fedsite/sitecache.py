@@ -1,0 +1,103 @@
+"""Sites as units of work with known inputs: a content digest decides whether a site is rebuilt.
+
+The digest covers the site's plan (its pages' HTML and data, the files it copies, by content), its
+feeds and other generated files, the base mkdocs.yml, the theme and this package's own code: hashed
+by content, never by mtime, since a CI clone gives every file a new mtime."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import material
+import mkdocs
+
+from .digest import canonical_digest
+from .feeds import Feed
+from .plan import SitePlan
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class SiteUnit:
+    """Everything one worker needs to build one site, and the digest of it."""
+
+    plan: SitePlan
+    feeds: tuple[Feed, ...]
+    files: dict[str, bytes]  # generated files: calendars, monitoring downloads
+    base_config: Path
+    digest: str
+
+
+def _tree_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=16)
+def engine_digest(repo: Path) -> str:
+    """The inputs every site shares: mkdocs.yml, theme/, our code, MkDocs' and Material's versions."""
+    parts = [(repo / "mkdocs.yml").read_bytes().hex(), _tree_digest(repo / "theme"), _tree_digest(PACKAGE),
+             mkdocs.__version__, getattr(material, "__version__", "")]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _file_digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def site_unit(plan: SitePlan, feeds: list[Feed], files: dict[str, bytes], repo: Path) -> SiteUnit:
+    copied = [(dest, _file_digest(src)) for src, dest in plan.files]
+    digest = canonical_digest((engine_digest(repo), plan, copied, feeds, sorted(files.items())))
+    return SiteUnit(plan, tuple(feeds), files, repo / "mkdocs.yml", digest)
+
+
+class SiteCache:
+    """Built sites by organization and digest under .cache/sites/; None disables it."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder / "sites" if folder else None
+
+    def _entry(self, org: str) -> Path | None:
+        return self.folder / org if self.folder else None
+
+    def lookup(self, unit: SiteUnit) -> Path | None:
+        entry = self._entry(unit.plan.org)
+        if entry and (entry / "digest").is_file() and (entry / "digest").read_text() == unit.digest:
+            return entry / "out"
+        return None
+
+    def store(self, unit: SiteUnit, built: Path) -> None:
+        entry = self._entry(unit.plan.org)
+        if entry is None:
+            return
+        shutil.rmtree(entry, ignore_errors=True)
+        entry.mkdir(parents=True)
+        link_tree(built, entry / "out")
+        (entry / "digest").write_text(unit.digest)
+
+    def prune(self, keep: set[str]) -> None:
+        """Forget organizations that no longer exist."""
+        if self.folder and self.folder.is_dir():
+            for entry in self.folder.iterdir():
+                if entry.name not in keep:
+                    shutil.rmtree(entry, ignore_errors=True)
+
+
+def link_tree(source: Path, dest: Path) -> None:
+    """Copy a folder by hard links where the file system allows (outputs are never edited in place)."""
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+    shutil.copytree(source, dest, copy_function=link)

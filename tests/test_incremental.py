@@ -1,0 +1,70 @@
+"""Incremental, cached and sharded builds give exactly the output of one full build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from fedsite.builder import BuildOptions, build
+from fedsite.diagnostics import Diagnostics
+
+from test_output import snapshot
+
+SCHOOL = "sites/region/district-a/school-1"
+
+
+def full_build(repo: Path, out: Path) -> dict[str, str]:
+    assert build(repo, out, Diagnostics(repo), BuildOptions(cache=None))
+    return snapshot(out)
+
+
+def cached(repo: Path, out: Path, **options: object):
+    diags = Diagnostics(repo)
+    result = build(repo, out, diags, BuildOptions(cache=repo / ".cache", **options))
+    assert result, [str(p) for p in diags.sorted()]
+    return result
+
+
+def test_second_build_reuses_every_site(mini: Path) -> None:
+    first = cached(mini, mini / "public")
+    second = cached(mini, mini / "public")
+    assert first.reused == 0 and second.reused == second.sites == 5
+
+
+def test_one_new_post_rebuilds_its_site_and_ancestors_only(mini: Path, tmp_path: Path) -> None:
+    cached(mini, mini / "public")
+    (mini / SCHOOL / "posts/2025-02-01-novost.md").write_text("---\ntitle: Свежая новость\n---\nТекст\n")
+    result = cached(mini, mini / "public")
+    # school-1, district-a and the region show it; school-2 and district-b are untouched.
+    assert result.sites - result.reused == 3
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
+
+
+def test_edited_link_target_rerenders_the_linking_post(mini: Path, tmp_path: Path) -> None:
+    cached(mini, mini / "public")
+    post = mini / SCHOOL / "posts/2024-05-01-uroki.md"
+    post.write_text(post.read_text().replace("tags: [обучение]", "tags: [обучение]\nslug: uroki-novye"))
+    cached(mini, mini / "public")
+    html = (mini / "public/posts/lekciya.html").read_text()
+    assert "school-1/posts/uroki-novye.html#итоги" in html
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
+
+
+def test_shards_together_equal_one_full_build(mini: Path, tmp_path: Path) -> None:
+    full = full_build(mini, tmp_path / "full")
+    merged: dict[str, str] = {}
+    for k in (1, 2, 3):
+        out = tmp_path / f"shard{k}"
+        assert build(mini, out, Diagnostics(mini), BuildOptions(shard=(k, 3)))
+        part = snapshot(out)
+        assert not set(part) & set(merged), "two shards wrote the same file"
+        merged.update(part)
+    assert merged == full
+
+
+def test_removed_organization_disappears_from_output_and_cache(mini: Path) -> None:
+    cached(mini, mini / "public")
+    shutil.rmtree(mini / "sites/region/district-b")
+    cached(mini, mini / "public")
+    assert not (mini / "public/district-b").exists()
+    assert not (mini / ".cache/sites/district-b").exists()
