@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -49,6 +50,7 @@ class BuildResult:
     pages: int
     kept: tuple[str, ...]
     reused: int = 0
+    timings: tuple[tuple[str, float], ...] = ()  # seconds per stage, for the benchmark
 
 
 def now() -> datetime:
@@ -119,10 +121,13 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
           **option_values: object) -> BuildResult | None:
     """Validate everything, then build the sites into `out`, atomically (options as object or keywords)."""
     options = options or BuildOptions(**option_values)
-    checked = check(repo, diags, options.cache, options.jobs)
-    if checked is None:
+    clock = [("start", time.perf_counter())]
+    fed = read_federation(repo, diags)
+    if fed is None:
         return None
-    fed, view = checked
+    clock.append(("read", time.perf_counter()))
+    view = render_federation(fed, now(), diags, options.cache, options.jobs)
+    clock.append(("render", time.perf_counter()))
     broken = broken_orgs(fed, diags) if diags else set()
     if diags and not options.keep_going:
         return None
@@ -130,15 +135,19 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
               if (not options.only or o.id in options.only) and in_shard(o.id, options.shard)]
     items = LazyItems(view)
     units = [make_unit(o, view, fed, items) for o in chosen if o.id not in broken]
+    clock.append(("plan", time.perf_counter()))
     cache = SiteCache(options.cache)
     with staged_output(out) as tmp:
         pages, reused = _build_units(units, tmp / ".staging", cache, options)
+        clock.append(("sites", time.perf_counter()))
         kept = _assemble(fed, tmp, out, {u.plan.org for u in units}, options.shard is None)
         shutil.rmtree(tmp / ".staging", ignore_errors=True)
     if options.cache and not options.only and options.shard is None:
         cache.prune({o.id for o in fed.tree.in_order()})
     _write_status(options.cache, len(units), pages, kept, diags, options)
-    return BuildResult(len(units), pages, tuple(kept), reused)
+    clock.append(("write", time.perf_counter()))
+    timings = tuple((name, t - clock[i][1]) for i, (name, t) in enumerate(clock[1:]))
+    return BuildResult(len(units), pages, tuple(kept), reused, timings)
 
 
 def _build_units(units: list[SiteUnit], staging: Path, cache: SiteCache,

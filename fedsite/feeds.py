@@ -60,6 +60,7 @@ class Feed:
     description: str
     home: str  # absolute URL of the page the feed belongs to
     items: tuple[FeedItem, ...]
+    full_content: bool = True  # per-tag feeds carry summaries only: the same posts are in full elsewhere
 
 
 def build_item(post: Post, view: FederationView) -> FeedItem:
@@ -123,7 +124,7 @@ def render_feed(feed: Feed, site_url: str) -> tuple[bytes, bytes]:
     fg.podcast.itunes_explicit("no")
     fg.podcast.itunes_summary(feed.description or feed.title)
     for item in feed.items:
-        _add_entry(fg, item)
+        _add_entry(fg, item, feed.full_content)
     fg.link(href=site_url + feed.path, rel="self", type="application/rss+xml", replace=False)
     rss = fg.rss_str(pretty=True)
     fg.link(href=site_url + feed.atom_path, rel="self", type="application/atom+xml", replace=True)
@@ -132,7 +133,7 @@ def render_feed(feed: Feed, site_url: str) -> tuple[bytes, bytes]:
     return rss, atom
 
 
-def _add_entry(fg: FeedGenerator, item: FeedItem) -> None:
+def _add_entry(fg: FeedGenerator, item: FeedItem, full_content: bool) -> None:
     fe = fg.add_entry(order="append")
     fe.id(item.id)
     fe.guid(item.id, permalink=False)
@@ -142,7 +143,8 @@ def _add_entry(fg: FeedGenerator, item: FeedItem) -> None:
     fe.updated(item.updated)
     fe.summary(item.summary or item.title)
     fe.description(item.summary or item.title)
-    fe.content(item.content, type="CDATA")
+    if full_content:
+        fe.content(item.content, type="CDATA")
     for term, label in item.categories:
         fe.category(term=term, label=label)
     if item.author:
@@ -191,7 +193,7 @@ def site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem]) -> li
     for tag in tags:
         path = org.url_path + tag_url(tag)[: -len(".html")]
         feeds.append(Feed(path + ".xml", path + ".atom.xml", f"{org.short_name}: метка «{tag}»", "",
-                          base + path + ".html", pick([p for p in own if tag in p.tags])))
+                          base + path + ".html", pick([p for p in own if tag in p.tags]), full_content=False))
     if org.id == view.tree.root:
         everything = view.rollup(org)
         for pid, project in view.projects.items():

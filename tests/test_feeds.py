@@ -141,3 +141,10 @@ def test_calendar_parses_back_with_the_events_in_the_federations_zone(built_mini
 def test_events_page_links_its_calendars(built_mini: Path) -> None:
     html = (built_mini / "district-a/posts/events.html").read_text()
     assert 'href="../events.ics"' in html and 'href="../events-all.ics"' in html
+
+
+def test_tag_feeds_carry_summaries_and_the_rest_full_content(built_mini: Path) -> None:
+    tag = parse(built_mini / "district-a/posts/tags/obuchenie.xml").entries[0]
+    assert "content" not in tag and tag.summary == "Семинар прошёл."
+    own = parse(built_mini / "district-a/feed.xml").entries[0]
+    assert own.content[0].value.startswith("<p>Семинар прошёл.</p>")
