@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from slugify import slugify
+from .slugs import slug as make_slug
 
 from .dates import DateError, date_from_filename, parse_date
 from .diagnostics import Diagnostics
@@ -151,7 +151,7 @@ def _post(source: Source, org: Org, settings: Settings, projects: dict, diags: D
         diags.add(source.path, doc.first_line, "нет даты: добавьте поле «date: 17.03.2024» "
                                                "или начните имя файла с даты: 2024-03-17-…")
     updated = _date(source, "updated", settings, diags) if meta.get("updated") is not None else None
-    slug = str(meta.get("slug") or slugify(rest or source.path.stem) or "post")
+    slug = str(meta.get("slug") or make_slug(rest or source.path.stem) or "post")
     if not SLUG_OK.match(slug):
         diags.add(source.path, key_line(source, "slug"), f"адрес «{slug}» недопустим: только строчные "
                                                           "латинские буквы, цифры и дефис")
@@ -232,7 +232,7 @@ def read_pages(folder: Path, org_id: str, repo: Path, diags: Diagnostics) -> lis
         meta = source.meta
         check_fields(source.doc(), PAGE_FIELDS, path, diags)
         parts = path.relative_to(folder).with_suffix("").parts
-        url = "pages/" + "/".join(slugify(p) or "page" for p in parts) + ".html"
+        url = "pages/" + "/".join(make_slug(p) or "page" for p in parts) + ".html"
         title = str(meta.get("title") or _first_heading(source.body) or path.stem)
         try:
             order = float(meta.get("order", 100))

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import yaml
-from slugify import slugify
+from .slugs import slug as make_slug
 
 from .diagnostics import Diagnostics, UsageError
 from .schema import KINDS, as_list
@@ -63,7 +63,7 @@ def find_org(tree: Tree, org_id: str) -> Path:
 def new_post(repo: Path, org_id: str, title: str, now: datetime) -> Path:
     """Create posts/YYYY-MM-DD-<slug>.md with every field of the post schema."""
     folder = find_org(tree_or_fail(repo), org_id) / "posts"
-    slug = slugify(title) or "post"
+    slug = make_slug(title) or "post"
     day = now.strftime("%Y-%m-%d")
     path = folder / f"{day}-{slug}.md"
     if path.exists():

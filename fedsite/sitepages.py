@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from slugify import slugify
+
 
 from .content import Page, Post
+from .slugs import slug as make_slug
 from .dates import russian_date, russian_datetime
 from .markup import ROOT_MARK, Rendered
 from .schema import KINDS
@@ -52,7 +53,7 @@ def card(post: Post, tree: Tree, rendered: Rendered | None) -> dict[str, Any]:
 
 
 def tag_url(tag: str) -> str:
-    return f"posts/tags/{slugify(tag) or 'tag'}.html"
+    return f"posts/tags/{make_slug(tag) or 'tag'}.html"
 
 
 def newest_first(posts: list[Post]) -> list[Post]:
@@ -84,16 +85,23 @@ class FederationView:
     rendered: dict[str, Rendered]  # source rel -> rendered
     projects: dict[str, dict]
     now: datetime
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # rollups and cards, asked often
 
     def rollup(self, org: Org) -> list[Post]:
         """The organization's posts together with all its descendants', newest first."""
-        posts = list(self.posts.get(org.id, []))
-        for member in self.tree.descendants(org.id):
-            posts += self.posts.get(member.id, [])
-        return newest_first(posts)
+        key = ("rollup", org.id)
+        if key not in self.memo:
+            posts = list(self.posts.get(org.id, []))
+            for member in org.members:
+                posts += self.rollup(self.tree[member])
+            self.memo[key] = newest_first(posts)
+        return self.memo[key]
 
     def card_of(self, post: Post) -> dict[str, Any]:
-        return card(post, self.tree, self.rendered.get(post.source.rel))
+        key = ("card", post.source.rel)
+        if key not in self.memo:
+            self.memo[key] = card(post, self.tree, self.rendered.get(post.source.rel))
+        return self.memo[key]
 
 
 def post_pages(own: list[Post], cards: dict[str, dict], view: FederationView) -> list[PageSpec]:
