@@ -8,10 +8,11 @@ import os
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from tqdm import tqdm
 
@@ -132,55 +133,76 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
     if diags and not options.keep_going:
         return None
     chosen = [o for o in fed.tree.in_order()
-              if (not options.only or o.id in options.only) and in_shard(o.id, options.shard)]
+              if (not options.only or o.id in options.only) and in_shard(o.id, options.shard)
+              and o.id not in broken]
     items = LazyItems(view)
-    units = [make_unit(o, view, fed, items) for o in chosen if o.id not in broken]
-    clock.append(("plan", time.perf_counter()))
     cache = SiteCache(options.cache)
     with staged_output(out) as tmp:
-        pages, reused = _build_units(units, tmp / ".staging", cache, options)
-        clock.append(("sites", time.perf_counter()))
-        kept = _assemble(fed, tmp, out, {u.plan.org for u in units}, options.shard is None)
+        pages, reused = _build_sites(chosen, lambda org: make_unit(org, view, fed, items), tmp / ".staging",
+                                     cache, options)
+        clock.append(("plan and build sites", time.perf_counter()))
+        kept = _assemble(fed, tmp, out, {o.id for o in chosen}, options.shard is None)
         shutil.rmtree(tmp / ".staging", ignore_errors=True)
     if options.cache and not options.only and options.shard is None:
         cache.prune({o.id for o in fed.tree.in_order()})
-    _write_status(options.cache, len(units), pages, kept, diags, options)
+    _write_status(options.cache, len(chosen), pages, kept, diags, options)
     clock.append(("write", time.perf_counter()))
     timings = tuple((name, t - clock[i][1]) for i, (name, t) in enumerate(clock[1:]))
-    return BuildResult(len(units), pages, tuple(kept), reused, timings)
+    return BuildResult(len(chosen), pages, tuple(kept), reused, timings)
 
 
-def _build_units(units: list[SiteUnit], staging: Path, cache: SiteCache,
+def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], staging: Path, cache: SiteCache,
                  options: BuildOptions) -> tuple[int, int]:
-    """Build every unit not in the cache (in parallel), then put every unit's output in staging."""
-    todo = [u for u in units if cache.lookup(u) is None]
-    rebuilt = {u.plan.org for u in todo}
-    bar = tqdm(total=len(units), unit="сайт", disable=not options.progress, file=sys.stderr,
-               initial=len(units) - len(todo), desc="Сборка")
+    """Plan the sites one by one; reuse cached ones and build the others in worker processes meanwhile.
+
+    Few units are in flight at a time, so memory stays bounded whatever the federation's size."""
+    bar = tqdm(total=len(orgs), unit="сайт", disable=not options.progress, file=sys.stderr, desc="Сборка")
     fresh = staging.parent / ".fresh"
-    if options.jobs > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(options.jobs) as pool:
-            futures = {pool.submit(build_unit, u, fresh / u.plan.org): u for u in todo}
-            for future in as_completed(futures):
-                future.result()
-                bar.set_postfix_str(futures[future].plan.org)
+    pool = ProcessPoolExecutor(options.jobs) if options.jobs > 1 else None
+    running: dict[Future, tuple[str, str]] = {}
+    pages = reused = 0
+
+    def finish(future: Future) -> None:
+        org_id, digest = running.pop(future)
+        future.result()
+        cache.store(org_id, digest, fresh / org_id)
+        os.renames(fresh / org_id, staging / org_id)
+        bar.set_postfix_str(org_id)
+        bar.update()
+
+    try:
+        for org in orgs:
+            unit = make(org)
+            pages += len(unit.plan.pages)
+            hit = cache.lookup(unit)
+            if hit is not None:
+                link_tree(hit, staging / org.id)
+                reused += 1
                 bar.update()
-    else:
-        for unit in todo:
-            bar.set_postfix_str(unit.plan.org)
-            build_unit(unit, fresh / unit.plan.org)
-            bar.update()
-    bar.close()
-    for unit in todo:
-        cache.store(unit, fresh / unit.plan.org)
-    for unit in units:
-        source = cache.lookup(unit) if unit.plan.org not in rebuilt else None
-        if source is not None:
-            link_tree(source, staging / unit.plan.org)
-        else:
-            os.renames(fresh / unit.plan.org, staging / unit.plan.org)
+                continue
+            if pool is None:
+                build_unit(unit, fresh / org.id)
+                running[_done_future()] = (org.id, unit.digest)
+            else:
+                running[pool.submit(build_unit, unit, fresh / org.id)] = (org.id, unit.digest)
+            while len(running) >= 2 * options.jobs or (running and pool is None):
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in done:
+                    finish(future)
+        for future in list(running):
+            finish(future)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        bar.close()
     shutil.rmtree(fresh, ignore_errors=True)
-    return sum(len(u.plan.pages) for u in units), len(units) - len(todo)
+    return pages, reused
+
+
+def _done_future() -> Future:
+    future: Future = Future()
+    future.set_result(None)
+    return future
 
 
 def _assemble(fed: Federation, tmp: Path, previous: Path, built: set[str], keep_others: bool) -> list[str]:

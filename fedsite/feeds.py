@@ -63,8 +63,8 @@ class Feed:
     full_content: bool = True  # per-tag feeds carry summaries only: the same posts are in full elsewhere
 
 
-def build_item(post: Post, view: FederationView) -> FeedItem:
-    """The feed item of a published post."""
+def build_item(post: Post, view: FederationView, with_content: bool = True) -> FeedItem:
+    """The feed item of a published post (its full content only when a feed will carry it)."""
     org = view.tree[post.org]
     base = view.settings.site_url
     url = base + org.url_path + post.url
@@ -76,7 +76,7 @@ def build_item(post: Post, view: FederationView) -> FeedItem:
     return FeedItem(
         id=item_id(post.org, post.post_id), title=post.title, url=url, published=post.date,
         updated=post.updated or post.date, summary=post.summary or rendered.summary,
-        content=clean_html(content, view.settings.iframe_hosts, base_url=url),
+        content=clean_html(content, view.settings.iframe_hosts, base_url=url) if with_content else "",
         categories=tuple(categories), author=post.author, cover=cover,
         enclosure=_enclosure(post, org, view),
     )
@@ -173,15 +173,15 @@ def _atom_links(atom: bytes, items: tuple[FeedItem, ...]) -> bytes:
     return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
 
 
-def site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem]) -> list[Feed]:
+def site_feeds(org: Org, view: FederationView, items: dict[tuple[str, bool], FeedItem]) -> list[Feed]:
     """Every feed a site publishes: its own, the roll-up, per tag; on the root, per project."""
     limit = view.settings.feed_items
     base = view.settings.site_url
     home = base + org.url_path
     own = view.posts.get(org.id, [])
 
-    def pick(posts: list[Post]) -> tuple[FeedItem, ...]:
-        return tuple(items[p.source.rel] for p in posts[:limit])
+    def pick(posts: list[Post], with_content: bool = True) -> tuple[FeedItem, ...]:
+        return tuple(items[p.source.rel, with_content] for p in posts[:limit])
 
     feeds = [Feed(org.url_path + FEEDS["rss"], org.url_path + FEEDS["atom"], f"{org.short_name}: новости",
                   str(org.card.get("description") or org.name), home, pick(own))]
@@ -193,7 +193,8 @@ def site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem]) -> li
     for tag in tags:
         path = org.url_path + tag_url(tag)[: -len(".html")]
         feeds.append(Feed(path + ".xml", path + ".atom.xml", f"{org.short_name}: метка «{tag}»", "",
-                          base + path + ".html", pick([p for p in own if tag in p.tags]), full_content=False))
+                          base + path + ".html", pick([p for p in own if tag in p.tags], False),
+                          full_content=False))
     if org.id == view.tree.root:
         everything = view.rollup(org)
         for pid, project in view.projects.items():
@@ -205,15 +206,16 @@ def site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem]) -> li
 
 
 class LazyItems(dict):
-    """Feed items by post path, each built the first time a feed asks for it (most posts are in none)."""
+    """Feed items by (post path, with content?), each built the first time a feed asks for it."""
 
     def __init__(self, view: FederationView) -> None:
         super().__init__()
         self.view = view
         self.posts = {p.source.rel: p for posts in view.posts.values() for p in posts}
 
-    def __missing__(self, rel: str) -> FeedItem:
-        item = self[rel] = build_item(self.posts[rel], self.view)
+    def __missing__(self, key: tuple[str, bool]) -> FeedItem:
+        rel, with_content = key
+        item = self[key] = build_item(self.posts[rel], self.view, with_content)
         return item
 
 

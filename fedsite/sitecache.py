@@ -76,14 +76,14 @@ class SiteCache:
             return entry / "out"
         return None
 
-    def store(self, unit: SiteUnit, built: Path) -> None:
-        entry = self._entry(unit.plan.org)
+    def store(self, org: str, digest: str, built: Path) -> None:
+        entry = self._entry(org)
         if entry is None:
             return
         shutil.rmtree(entry, ignore_errors=True)
         entry.mkdir(parents=True)
         link_tree(built, entry / "out")
-        (entry / "digest").write_text(unit.digest)
+        (entry / "digest").write_text(digest)
 
     def prune(self, keep: set[str]) -> None:
         """Forget organizations that no longer exist."""

@@ -68,3 +68,9 @@ def test_removed_organization_disappears_from_output_and_cache(mini: Path) -> No
     cached(mini, mini / "public")
     assert not (mini / "public/district-b").exists()
     assert not (mini / ".cache/sites/district-b").exists()
+
+
+def test_parallel_build_equals_serial_build(mini: Path, tmp_path: Path) -> None:
+    serial = full_build(mini, tmp_path / "serial")
+    assert build(mini, tmp_path / "parallel", Diagnostics(mini), BuildOptions(jobs=2))
+    assert snapshot(tmp_path / "parallel") == serial
