@@ -24,7 +24,7 @@ from .feeds import LazyItems, feed_files, site_feeds
 from .monitoring import downloads
 from .output import keep_previous, place_site, staged_output
 from .plan import plan_site
-from .sitecache import SiteCache, SiteUnit, link_tree, site_unit
+from .sitecache import SiteCache, SiteUnit, input_digests, link_tree, site_unit
 from .sitepages import FederationView
 from .tree import Org
 
@@ -138,8 +138,10 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
     items = LazyItems(view)
     cache = SiteCache(options.cache)
     with staged_output(out) as tmp:
-        pages, reused = _build_sites(chosen, lambda org: make_unit(org, view, fed, items), tmp / ".staging",
-                                     cache, options)
+        today = view.now.astimezone(fed.settings.tz).date().isoformat()
+        inputs = input_digests(fed, view, today) if options.cache else {}
+        pages, reused = _build_sites(chosen, lambda org: make_unit(org, view, fed, items), inputs,
+                                     tmp / ".staging", cache, options)
         clock.append(("plan and build sites", time.perf_counter()))
         kept = _assemble(fed, tmp, out, {o.id for o in chosen}, options.shard is None)
         shutil.rmtree(tmp / ".staging", ignore_errors=True)
@@ -151,40 +153,48 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
     return BuildResult(len(chosen), pages, tuple(kept), reused, timings)
 
 
-def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], staging: Path, cache: SiteCache,
-                 options: BuildOptions) -> tuple[int, int]:
+def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[str, str], staging: Path,
+                 cache: SiteCache, options: BuildOptions) -> tuple[int, int]:
     """Plan the sites one by one; reuse cached ones and build the others in worker processes meanwhile.
 
     Few units are in flight at a time, so memory stays bounded whatever the federation's size."""
     bar = tqdm(total=len(orgs), unit="сайт", disable=not options.progress, file=sys.stderr, desc="Сборка")
     fresh = staging.parent / ".fresh"
     pool = ProcessPoolExecutor(options.jobs) if options.jobs > 1 else None
-    running: dict[Future, tuple[str, str]] = {}
+    running: dict[Future, tuple[str, str, int]] = {}
     pages = reused = 0
 
     def finish(future: Future) -> None:
-        org_id, digest = running.pop(future)
+        org_id, digest, count = running.pop(future)
         future.result()
-        cache.store(org_id, digest, fresh / org_id)
+        cache.store(org_id, digest, inputs.get(org_id, ""), fresh / org_id, count)
         os.renames(fresh / org_id, staging / org_id)
         bar.set_postfix_str(org_id)
         bar.update()
 
     try:
         for org in orgs:
+            hit = cache.lookup_inputs(org.id, inputs[org.id]) if org.id in inputs else None
+            if hit is not None:
+                link_tree(hit, staging / org.id)
+                pages += cache.pages(org.id)
+                reused += 1
+                bar.update()
+                continue
             unit = make(org)
             pages += len(unit.plan.pages)
             hit = cache.lookup(unit)
             if hit is not None:
+                cache.store(org.id, unit.digest, inputs.get(org.id, ""), None)
                 link_tree(hit, staging / org.id)
                 reused += 1
                 bar.update()
                 continue
             if pool is None:
                 build_unit(unit, fresh / org.id)
-                running[_done_future()] = (org.id, unit.digest)
+                running[_done_future()] = (org.id, unit.digest, len(unit.plan.pages))
             else:
-                running[pool.submit(build_unit, unit, fresh / org.id)] = (org.id, unit.digest)
+                running[pool.submit(build_unit, unit, fresh / org.id)] = (org.id, unit.digest, len(unit.plan.pages))
             while len(running) >= 2 * options.jobs or (running and pool is None):
                 done, _ = wait(list(running), return_when=FIRST_COMPLETED)
                 for future in done:

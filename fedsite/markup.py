@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ class Rendered:
     toc: tuple[dict, ...]
     anchors: frozenset[str]
     summary: str
+    digest: str = ""  # of the HTML and summary: what pages that show this document depend on
 
 
 @dataclass
@@ -110,7 +112,8 @@ class Renderer:
         finally:
             self.context = None
         html = clean_html(html, self.iframe_hosts)
-        return Rendered(html, toc, frozenset(_ids(toc)), text)
+        digest = hashlib.sha256(f"{html}\0{text}".encode()).hexdigest()
+        return Rendered(html, toc, frozenset(_ids(toc)), text, digest)
 
     def _convert(self, body: str) -> str:
         self.md.reset()

@@ -15,7 +15,7 @@ from typing import Any
 from .digest import canonical_digest
 from .markup import DocContext, Rendered, Renderer, Target, line_of
 
-CACHE_VERSION = "render-1"
+CACHE_VERSION = "render-2"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import material
 import mkdocs
@@ -19,6 +20,10 @@ import mkdocs
 from .digest import canonical_digest
 from .feeds import Feed
 from .plan import SitePlan
+
+if TYPE_CHECKING:
+    from .federation import Federation
+    from .sitepages import FederationView
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -61,6 +66,32 @@ def site_unit(plan: SitePlan, feeds: list[Feed], files: dict[str, bytes], repo: 
     return SiteUnit(plan, tuple(feeds), files, repo / "mkdocs.yml", digest)
 
 
+def input_digests(fed: Federation, view: FederationView, today: str) -> dict[str, str]:
+    """Per site, a digest of everything its plan reads, computed without planning it.
+
+    A site shows its own content and its descendants' (home, roll-ups, directory, monitoring), its
+    ancestors' names (the chain), the shared pages and projects, and what the clock decides
+    (published or scheduled, upcoming or past events, the monitoring date)."""
+    tree = fed.tree
+    shared = canonical_digest((engine_digest(fed.repo), fed.projects, fed.settings,
+                               [(p, view.rendered[p.source.rel].digest) for p in fed.pages.get("", [])]))
+    subtree: dict[str, str] = {}
+    for org in reversed(tree.in_order()):  # members before their parents
+        posts = view.posts.get(org.id, [])
+        own = (org.id, org.card, org.url_path, org.members,
+               [(p, view.rendered[p.source.rel].digest, bool(p.event) and (p.event.end or p.event.start) >= view.now)
+                for p in posts],
+               [(p, view.rendered[p.source.rel].digest) for p in fed.pages.get(org.id, [])],
+               view.intros[org.id].digest if org.id in view.intros else "",
+               [(dest, _file_digest(src)) for src, dest in fed.assets[org.id]])
+        subtree[org.id] = canonical_digest((own, [subtree[m] for m in org.members]))
+    out = {}
+    for org in tree.in_order():
+        chain = [(o.id, o.short_name, o.name, o.url_path) for o in tree.chain(org.id)]
+        out[org.id] = canonical_digest((shared, chain, subtree[org.id], today))
+    return out
+
+
 class SiteCache:
     """Built sites by organization and digest under .cache/sites/; None disables it."""
 
@@ -71,19 +102,35 @@ class SiteCache:
         return self.folder / org if self.folder else None
 
     def lookup(self, unit: SiteUnit) -> Path | None:
-        entry = self._entry(unit.plan.org)
-        if entry and (entry / "digest").is_file() and (entry / "digest").read_text() == unit.digest:
+        """The cached output of a site whose planned unit is the same."""
+        return self._find(unit.plan.org, "digest", unit.digest)
+
+    def lookup_inputs(self, org: str, inputs: str) -> Path | None:
+        """The cached output of a site whose inputs are the same: no need even to plan it."""
+        return self._find(org, "inputs", inputs)
+
+    def _find(self, org: str, name: str, digest: str) -> Path | None:
+        entry = self._entry(org)
+        if entry and (entry / name).is_file() and (entry / name).read_text() == digest:
             return entry / "out"
         return None
 
-    def store(self, org: str, digest: str, built: Path) -> None:
+    def pages(self, org: str) -> int:
+        entry = self._entry(org)
+        return int((entry / "pages").read_text()) if entry and (entry / "pages").is_file() else 0
+
+    def store(self, org: str, digest: str, inputs: str, built: Path | None, pages: int = 0) -> None:
+        """Remember a site's output (or, with built None, new inputs for the output already cached)."""
         entry = self._entry(org)
         if entry is None:
             return
-        shutil.rmtree(entry, ignore_errors=True)
-        entry.mkdir(parents=True)
-        link_tree(built, entry / "out")
+        if built is not None:
+            shutil.rmtree(entry, ignore_errors=True)
+            entry.mkdir(parents=True)
+            link_tree(built, entry / "out")
+            (entry / "pages").write_text(str(pages))
         (entry / "digest").write_text(digest)
+        (entry / "inputs").write_text(inputs)
 
     def prune(self, keep: set[str]) -> None:
         """Forget organizations that no longer exist."""

@@ -74,3 +74,26 @@ def test_parallel_build_equals_serial_build(mini: Path, tmp_path: Path) -> None:
     serial = full_build(mini, tmp_path / "serial")
     assert build(mini, tmp_path / "parallel", Diagnostics(mini), BuildOptions(jobs=2))
     assert snapshot(tmp_path / "parallel") == serial
+
+
+def test_renamed_member_updates_its_ancestors_directories(mini: Path, tmp_path: Path) -> None:
+    cached(mini, mini / "public")
+    card = mini / SCHOOL / "site.yml"
+    card.write_text(card.read_text().replace("name: Первичная организация школы 1", "name: Школа № 1 имени Пушкина"))
+    result = cached(mini, mini / "public")
+    assert "Школа № 1 имени Пушкина" in (mini / "public/pages/directory.html").read_text()
+    assert result.sites - result.reused == 3
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
+
+
+def test_passing_time_moves_an_event_and_publishes_a_scheduled_post(mini: Path, tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    monkeypatch.setenv("FEDSITE_NOW", "2024-12-31T23:30:00+03:00")
+    cached(mini, mini / "public")
+    assert "С Новым годом" in (mini / "public/index.html").read_text().split("fed-home__news")[0]
+    assert "Запланированная новость" not in (mini / "public/index.html").read_text()
+    monkeypatch.setenv("FEDSITE_NOW", "2030-01-02T12:00:00+03:00")
+    cached(mini, mini / "public")
+    home = (mini / "public/index.html").read_text()
+    assert "Ближайшие мероприятия" not in home and "Запланированная новость" in home
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
