@@ -72,19 +72,6 @@ class FederationView:
     rendered: dict[str, Rendered]  # source rel -> rendered
     projects: dict[str, dict]
     now: datetime
-
-@dataclass(frozen=True)
-class FederationView:
-    """The published content of the whole federation, as the planner reads it."""
-
-    tree: Tree
-    settings: Settings
-    posts: dict[str, list[Post]]  # org id -> published posts, newest first
-    pages: dict[str, list[Page]]  # org id -> pages ('' -> shared pages)
-    intros: dict[str, Rendered]  # org id -> rendered index.md
-    rendered: dict[str, Rendered]  # source rel -> rendered
-    projects: dict[str, dict]
-    now: datetime
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # rollups and cards, asked often
 
     def rollup(self, org: Org) -> list[Post]:
