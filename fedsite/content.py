@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,7 @@ from .dates import DateError, date_from_filename, parse_date
 from .diagnostics import Diagnostics
 from .schema import EVENT_FIELDS, PAGE_FIELDS, POST_FIELDS, as_list, check_fields, is_web_url
 from .settings import Settings
-from .tree import Org, Tree
+from .tree import CONTENT_DIRS, Org, Tree
 from .yamlfile import YamlDoc, parse_mapping, read_text
 
 FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.S)
@@ -113,17 +114,18 @@ def local_file(source: Source, ref: str, org: Org, diags: Diagnostics, field: st
     """Resolve a path written relative to the file: its path in the site, or '' after reporting."""
     if is_web_url(ref):
         return ref
-    target = (source.path.parent / ref).resolve()
-    folder = org.folder.resolve()
-    if not target.is_relative_to(folder):
+    # normpath, not resolve(): read_assets already refuses symlinks that lead out of the repository.
+    target = os.path.normpath(os.path.join(source.path.parent, ref))
+    inner = os.path.relpath(target, org.folder).replace(os.sep, "/")
+    if inner.startswith("../") or inner.split("/", 1)[0] not in CONTENT_DIRS:
         diags.add(source.path, key_line(source, field),
                   f"файл «{ref}» лежит за пределами папки организации; положите его в assets/")
         return ""
-    if not target.is_file():
+    if not os.path.isfile(target):
         diags.add(source.path, key_line(source, field),
                   f"файл «{ref}» не найден; проверьте имя и путь относительно этой новости")
         return ""
-    return target.relative_to(folder).as_posix()
+    return inner
 
 
 def read_posts(org: Org, repo: Path, settings: Settings, projects: dict, diags: Diagnostics) -> list[Post]:
@@ -255,9 +257,11 @@ def read_assets(org: Org, repo: Path, diags: Diagnostics) -> list[tuple[str, str
     for folder in ("assets", "posts", "pages"):
         base = org.folder / folder
         for path in sorted(base.rglob("*")) if base.is_dir() else []:
+            if path.suffix == ".md" and not path.is_symlink():
+                continue
             if not path.resolve().is_relative_to(inside):
                 diags.add(path, 1, "символическая ссылка ведёт за пределы репозитория; положите сюда сам файл")
-            elif path.is_file() and path.suffix != ".md":
+            elif path.is_file():
                 out.append((str(path), path.relative_to(org.folder).as_posix()))
     return out
 
