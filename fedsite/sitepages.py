@@ -134,8 +134,9 @@ def project_link(pid: str, view: FederationView, org: Org) -> dict[str, str]:
             "url": root.url_path + f"posts/projects/{pid}.html"}
 
 
-def paginate(base: str, heading: str, items: list[dict], per_page: int, extra: dict) -> list[PageSpec]:
-    """List pages: base/index.html, base/page/2.html, …"""
+def paginate(org: Org, base: str, heading: str, items: list[dict], per_page: int,
+             extra: dict) -> list[PageSpec]:
+    """List pages: base/index.html, base/page/2.html, … (pager links public-root-relative, as all data)."""
     chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
 
     def url(n: int) -> str:
@@ -143,8 +144,9 @@ def paginate(base: str, heading: str, items: list[dict], per_page: int, extra: d
 
     out = []
     for n, chunk in enumerate(chunks, 1):
-        pager = {"pages": [{"n": k, "url": url(k), "current": k == n} for k in range(1, len(chunks) + 1)],
-                 "prev": url(n - 1) if n > 1 else "", "next": url(n + 1) if n < len(chunks) else ""}
+        root = org.url_path
+        pager = {"pages": [{"n": k, "url": root + url(k), "current": k == n} for k in range(1, len(chunks) + 1)],
+                 "prev": root + url(n - 1) if n > 1 else "", "next": root + url(n + 1) if n < len(chunks) else ""}
         title = heading if n == 1 else f"{heading} — страница {n}"
         out.append(PageSpec(url(n), title, "list.html", data={"heading": title, "entries": chunk,
                                                              "pager": pager, **extra}))
@@ -156,7 +158,7 @@ def news_pages(org: Org, own: list[Post], cards: dict, view: FederationView) -> 
     items = [cards[p.source.rel] for p in own]
     per_page = view.settings.posts_per_page
     feeds = {"feeds": True}
-    pages = paginate("posts", "Новости", items, per_page, feeds)
+    pages = paginate(org, "posts", "Новости", items, per_page, feeds)
     years: dict[int, list[dict]] = {}
     for post in own:
         years.setdefault(post.date.year, []).append(cards[post.source.rel])

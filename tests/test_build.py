@@ -96,7 +96,7 @@ def test_post_page_shows_russian_date_author_tags_share_links(built_mini: Path) 
 def test_home_shows_members_news_and_news_list_paginates(built_mini: Path) -> None:
     home = soup(built_mini / "index.html")
     member_titles = [a.get_text() for a in home.select(".fed-home__members .fed-card__title a")]
-    assert member_titles == ["Январь", "Открытые уроки", "Семинар в районе"]
+    assert member_titles == ["Январь", "Открытые уроки", "Семинар в районе", "Летний лагерь"]
     assert "Вводный текст региона." in home.select_one(".fed-intro").get_text()
     first = soup(built_mini / "posts/index.html")
     assert len(first.select(".fed-card")) == 2  # posts_per_page: 2 in the fixture

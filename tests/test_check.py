@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -128,6 +129,14 @@ def test_tolerated_inputs_are_not_errors(mini: Path) -> None:
     write(mini, f"{SCHOOL}/posts/2024-07-02 Новость с пробелами.md", "---\ntitle: Пробелы\n---\nТекст\n")
     write(mini, f"{SCHOOL}/posts/2024-07-03-tolko-data.md", "---\ntitle: Только дата в имени\ntags: []\n---\n")
     assert run_check(mini) == []
+
+
+def test_problems_become_github_annotations_in_actions(mini: Path) -> None:
+    write(mini, f"{SCHOOL}/posts/a.md", "---\ndate: 2024-01-01\n---\n")
+    proc = subprocess.run([sys.executable, str(PROJECT / "build.py"), "check"], cwd=mini, capture_output=True,
+                          text=True, env={**os.environ, "GITHUB_ACTIONS": "true"})
+    assert (f"::error file={SCHOOL}/posts/a.md,line=2::нет обязательного поля «title» (заголовок новости); "
+            "добавьте строку «title: …»") in proc.stdout.splitlines()
 
 
 def test_all_problems_in_one_run_sorted_and_exit_code_1(mini: Path) -> None:

@@ -66,7 +66,7 @@ def test_monitoring_pages_with_charts_and_downloads(built_mini: Path) -> None:
     page = BeautifulSoup((built_mini / "pages/monitoring.html").read_text(), "html.parser")
     assert page.h1.get_text() == "Мониторинг информационной работы за 2026 год"
     assert len(page.select("svg.fed-chart")) == 4 and not page.find("script", src=lambda s: s and "chart" in s)
-    assert [a.get_text() for a in page.select("p a") if a.get_text().isdigit()] == ["2025", "2024"]
+    assert [a.get_text() for a in page.select("p a") if a.get_text().isdigit()] == ["2025", "2024", "2023"]
     assert (built_mini / "pages/monitoring-2024.html").is_file()
     data = json.loads((built_mini / "pages/monitoring-2024.json").read_text())
     assert data["federation"]["posts"] == 4
