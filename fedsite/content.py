@@ -15,7 +15,7 @@ from .dates import DateError, date_from_filename, parse_date
 from .diagnostics import Diagnostics
 from .schema import EVENT_FIELDS, PAGE_FIELDS, POST_FIELDS, as_list, check_fields, is_web_url
 from .settings import Settings
-from .tree import CONTENT_DIRS, Org, Tree
+from .tree import CONTENT_DIRS, Org
 from .yamlfile import YamlDoc, parse_mapping, read_text
 
 FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.S)
@@ -88,6 +88,9 @@ class Page:
 def split_front_matter(path: Path, repo: Path, diags: Diagnostics) -> Source | None:
     """Read a Markdown file and parse its front matter, with line numbers for every key."""
     rel = path.relative_to(repo).as_posix()
+    if path.is_symlink() and not path.resolve().is_relative_to(repo.resolve()):
+        diags.add(path, 1, "символическая ссылка ведёт за пределы репозитория; замените её файлом")
+        return None
     try:
         text = read_text(path)
     except UnicodeDecodeError:
@@ -133,9 +136,6 @@ def read_posts(org: Org, repo: Path, settings: Settings, projects: dict, diags: 
     posts = []
     folder = org.folder / "posts"
     for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
-        if path.is_symlink() and not path.resolve().is_relative_to(repo.resolve()):
-            diags.add(path, 1, "символическая ссылка ведёт за пределы репозитория; замените её файлом")
-            continue
         source = split_front_matter(path, repo, diags)
         post = _post(source, org, settings, projects, diags) if source else None
         if post:
@@ -257,7 +257,7 @@ def read_assets(org: Org, repo: Path, diags: Diagnostics) -> list[tuple[str, str
     for folder in ("assets", "posts", "pages"):
         base = org.folder / folder
         for path in sorted(base.rglob("*")) if base.is_dir() else []:
-            if path.suffix == ".md" and not path.is_symlink():
+            if path.suffix == ".md":  # read, and checked, as posts and pages
                 continue
             if not path.resolve().is_relative_to(inside):
                 diags.add(path, 1, "символическая ссылка ведёт за пределы репозитория; положите сюда сам файл")

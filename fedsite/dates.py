@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -68,6 +68,3 @@ def russian_datetime(moment: datetime) -> str:
         text += f", {moment:%H:%M}"
     return text
 
-
-def days_between(earlier: date, later: date) -> int:
-    return (later - earlier) // timedelta(days=1)

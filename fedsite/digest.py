@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
 
 
 def canonical_digest(value: object) -> str:
@@ -14,3 +18,17 @@ def canonical_digest(value: object) -> str:
     pickler.fast = True
     pickler.dump(value)
     return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+
+def tree_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """This package's own source: a change to it may change any rendering or page."""
+    return tree_digest(PACKAGE)

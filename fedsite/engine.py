@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from html import escape
 import posixpath
-from functools import lru_cache
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.theme import Theme
 from mkdocs.utils.templates import url_filter
 
+from .markup import relative_link
 from .plan import PageSpec, SitePlan
 
 _THEMES: dict[tuple, "SharedTheme"] = {}
@@ -83,17 +83,6 @@ def fed_url(context: Any, target: str) -> str:
     if not target or "://" in target or target.startswith(("#", "mailto:", "tel:")):
         return target
     return relative_link(posixpath.dirname(_here(context)), target)
-
-
-@lru_cache(maxsize=65536)
-def relative_link(start_dir: str, target: str) -> str:
-    """posixpath.relpath for clean public-root-relative paths, cached: templates ask it thousands of times."""
-    start = start_dir.split("/") if start_dir else []
-    parts = target.split("/")
-    common = 0
-    while common < min(len(start), len(parts) - 1) and start[common] == parts[common]:
-        common += 1
-    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
 
 
 @jinja2.pass_context

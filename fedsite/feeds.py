@@ -7,7 +7,6 @@ import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 from lxml import etree

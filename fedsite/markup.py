@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,11 +64,18 @@ class DocContext:
 
 def relative_url(from_url: str, to_url: str) -> str:
     """The href from one public-root-relative page URL to another."""
-    start = posixpath.dirname(from_url) or "."
-    rel = posixpath.relpath(to_url or ".", start)
-    if to_url.endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    return rel
+    return relative_link(posixpath.dirname(from_url), to_url)
+
+
+@lru_cache(maxsize=65536)
+def relative_link(start_dir: str, target: str) -> str:
+    """posixpath.relpath for clean public-root-relative paths, cached: templates ask it thousands of times."""
+    start = start_dir.split("/") if start_dir else []
+    parts = target.split("/")
+    common = 0
+    while common < min(len(start), len(parts) - 1) and start[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
 
 
 class _LinkResolver(Treeprocessor):
@@ -108,7 +116,7 @@ class Renderer:
         try:
             html = self._convert(body)
             toc = tuple(getattr(self.md, "toc_tokens", ()))
-            text = summary or self._summary(body, html)
+            text = summary or self._summary(html)
         finally:
             self.context = None
         html = clean_html(html, self.iframe_hosts)
@@ -119,9 +127,10 @@ class Renderer:
         self.md.reset()
         return self.md.convert(body)
 
-    def _summary(self, body: str, html: str) -> str:
-        if MORE in body:
-            return plain_text(self._convert(body.split(MORE, 1)[0]))
+    def _summary(self, html: str) -> str:
+        # Python-Markdown keeps the comment in place, so the HTML above it is the summary.
+        if MORE in html:
+            return plain_text(html.split(MORE, 1)[0])
         start = html.find("<p>")
         end = html.find("</p>", start)
         return plain_text(html[start:end]) if start >= 0 else ""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .digest import canonical_digest
+from .digest import canonical_digest, code_digest
 from .markup import DocContext, Rendered, Renderer, Target, line_of
 
 CACHE_VERSION = "render-2"
@@ -55,7 +55,7 @@ class RendererSetup:
         return Renderer(self.extensions, self.iframe_hosts, self.targets, self.repo, self.asset_url)
 
     def fingerprint(self) -> bytes:
-        return pickle.dumps((CACHE_VERSION, self.extensions, self.iframe_hosts), protocol=4)
+        return pickle.dumps((CACHE_VERSION, code_digest(), self.extensions, self.iframe_hosts), protocol=4)
 
 
 _worker: Renderer | None = None

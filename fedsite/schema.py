@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostics
@@ -83,8 +83,7 @@ def _is_kind(value: Any, kind: str) -> bool:
     return True
 
 
-def check_fields(doc: YamlDoc, fields: dict[str, Field], path: Path, diags: Diagnostics,
-                 optional_required: Callable[[str], bool] = lambda _: False) -> bool:
+def check_fields(doc: YamlDoc, fields: dict[str, Field], path: Path, diags: Diagnostics) -> bool:
     """Report unknown keys, missing required ones and wrong shapes; True if all is well."""
     ok = True
     for key in doc.data:
@@ -94,7 +93,7 @@ def check_fields(doc: YamlDoc, fields: dict[str, Field], path: Path, diags: Diag
             ok = False
     for key, spec in fields.items():
         value = doc.data.get(key)
-        if spec.required and (value is None or value == "") and not optional_required(key):
+        if spec.required and (value is None or value == ""):
             diags.add(path, doc.first_line, f"нет обязательного поля «{key}» ({spec.meaning}); "
                                             f"добавьте строку «{key}: …»")
             ok = False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,7 +27,6 @@ class Settings:
     iframe_hosts: tuple[str, ...] = DEFAULT_IFRAME_HOSTS  # video hosts allowed in <iframe>
     cname: str = ""  # custom domain for GitHub Pages, written as CNAME on deploy
     title: str = ""  # the federation's name, for feeds of the whole federation
-    extra_keys: dict = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -44,7 +43,7 @@ def load_settings(repo: Path, diags: Diagnostics) -> Settings:
         return Settings()
     extra = doc.data.get("extra") or {}
     fed = extra.get("federation") or {} if isinstance(extra, dict) else {}
-    known = {f.name: f for f in fields(Settings) if f.name not in ("site_url", "extra_keys")}
+    known = {f.name: f for f in fields(Settings) if f.name != "site_url"}
     values: dict = {}
     site_url = str(doc.data.get("site_url") or Settings.site_url)
     values["site_url"] = site_url if site_url.endswith("/") else site_url + "/"

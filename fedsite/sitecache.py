@@ -17,16 +17,13 @@ from typing import TYPE_CHECKING
 import material
 import mkdocs
 
-from .digest import canonical_digest
+from .digest import canonical_digest, code_digest, tree_digest
 from .feeds import Feed
 from .plan import SitePlan
 
 if TYPE_CHECKING:
     from .federation import Federation
     from .sitepages import FederationView
-
-PACKAGE = Path(__file__).resolve().parent
-
 
 @dataclass(frozen=True)
 class SiteUnit:
@@ -39,18 +36,10 @@ class SiteUnit:
     digest: str
 
 
-def _tree_digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-        if path.is_file() and "__pycache__" not in path.parts:
-            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
 @lru_cache(maxsize=16)
 def engine_digest(repo: Path) -> str:
     """The inputs every site shares: mkdocs.yml, theme/, our code, MkDocs' and Material's versions."""
-    parts = [(repo / "mkdocs.yml").read_bytes().hex(), _tree_digest(repo / "theme"), _tree_digest(PACKAGE),
+    parts = [(repo / "mkdocs.yml").read_bytes().hex(), tree_digest(repo / "theme"), code_digest(),
              mkdocs.__version__, getattr(material, "__version__", "")]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 

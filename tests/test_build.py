@@ -161,3 +161,14 @@ def test_titles_with_markup_are_shown_as_text(mini: Path) -> None:
         assert not [el for el in page.find_all(True) if any(a.startswith("on") for a in el.attrs)], html
         assert not page.find("svg", attrs={"onload": True}), html
     assert "<img src=x onerror=alert(1)> & «кавычки»" in soup(mini / "public/posts/xss.html").h1.get_text()
+
+
+def test_summary_is_the_text_above_the_more_comment(mini: Path) -> None:
+    from fedsite.builder import check
+    from fedsite.diagnostics import Diagnostics
+
+    (mini / "sites/region/posts/2024-06-02-more.md").write_text(
+        "---\ntitle: Т\n---\nПервый *абзац*.\n\nВторой абзац.\n\n<!-- more -->\n\nДальше.\n\n"
+        "```\n<!-- more -->\n```\n", encoding="utf-8")
+    _, view = check(mini, Diagnostics(mini))
+    assert view.rendered["sites/region/posts/2024-06-02-more.md"].summary == "Первый абзац. Второй абзац."

@@ -163,3 +163,12 @@ def test_wrong_usage_exits_2(mini: Path) -> None:
                           cwd=mini, capture_output=True, text=True)
     assert proc.returncode == 2
     assert "организация «net-takoi» не найдена" in proc.stderr
+
+
+def test_page_symlinked_outside_the_repository_is_refused(mini: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text("# Секрет\n\nпароль\n")
+    (mini / f"{SCHOOL}/pages").mkdir()
+    (mini / f"{SCHOOL}/pages/leak.md").symlink_to(secret)
+    assert run_check(mini) == [f"{SCHOOL}/pages/leak.md:1: символическая ссылка ведёт за пределы "
+                               "репозитория; замените её файлом"]

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import feedparser
-import pytest
 from icalendar import Calendar
 
 from fedsite.builder import build
