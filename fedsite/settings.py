@@ -23,6 +23,7 @@ class Settings:
     posts_per_page: int = 10  # news list pagination
     home_posts: int = 5  # own latest posts on the home page
     member_news: int = 8  # members' latest posts on the home page
+    rollup_items: int = 30  # latest posts on a project page or past events of a site with members
     silent_days: int = 90  # the report calls an organization silent after this many days
     iframe_hosts: tuple[str, ...] = DEFAULT_IFRAME_HOSTS  # video hosts allowed in <iframe>
     cname: str = ""  # custom domain for GitHub Pages, written as CNAME on deploy

@@ -173,11 +173,12 @@ def news_pages(org: Org, own: list[Post], cards: dict, view: FederationView) -> 
 
 
 def taxonomy_pages(org: Org, own: list[Post], cards: dict, view: FederationView) -> list[PageSpec]:
-    """A page per tag of the site, and a page per project (on the root: the whole federation)."""
+    """A page per tag of the site, and a page per project (with members: the latest of the subtree)."""
     tags: dict[str, list[dict]] = {}
     for post in own:
         for tag in post.tags:
             tags.setdefault(tag, []).append(cards[post.source.rel])
+    terms: list[dict] = []
     pages = [PageSpec("posts/tags/index.html", "Метки", "terms.html", data={
         "heading": "Метки", "terms": [{"name": t, "count": len(v), "url": org.url_path + tag_url(t)}
                                      for t, v in sorted(tags.items(), key=lambda kv: kv[0].lower())]})]
@@ -185,20 +186,37 @@ def taxonomy_pages(org: Org, own: list[Post], cards: dict, view: FederationView)
         pages.append(PageSpec(tag_url(tag), f"Метка «{tag}»", "list.html",
                               data={"heading": f"Метка «{tag}»", "entries": items}))
     is_root = org.id == view.tree.root
-    pool = view.rollup(org) if is_root else own
-    terms = []
     for pid, project in view.projects.items():
-        items = [view.card_of(p) if is_root else cards[p.source.rel] for p in pool if pid in p.projects]
         title = str(project.get("title", pid))
-        terms.append({"name": title, "count": len(items), "url": org.url_path + f"posts/projects/{pid}.html"})
+        if org.members:
+            data = rollup_project(org, pid, view)
+        else:
+            data = {"entries": [cards[p.source.rel] for p in own if pid in p.projects]}
+            data["total"] = len(data["entries"])
+        terms.append({"name": title, "count": data["total"], "url": org.url_path + f"posts/projects/{pid}.html"})
         feeds = {"rss": f"posts/projects/{pid}.xml", "atom": f"posts/projects/{pid}.atom.xml"} if is_root else {}
         pages.append(PageSpec(f"posts/projects/{pid}.html", title, "list.html", data={
-            "heading": title, "entries": items, "intro": str(project.get("description", "")),
+            "heading": title, "intro": str(project.get("description", "")), **data,
             "project_feeds": {k: org.url_path + v for k, v in feeds.items()},
-            "federation_wide": is_root}))
+            "federation_wide": bool(org.members)}))
     pages.append(PageSpec("posts/projects/index.html", "Проекты", "terms.html",
                           data={"heading": "Проекты и тематический год", "terms": terms}))
     return pages
+
+
+def rollup_project(org: Org, pid: str, view: FederationView) -> dict[str, Any]:
+    """A project on a site with members: the latest posts of the whole subtree, and how many each
+    member's subtree has (linking to its own project page), so no page grows with the federation."""
+    matching = [p for p in view.rollup(org) if pid in p.projects]
+    members = []
+    for member_id in org.members:
+        member = view.tree[member_id]
+        count = sum(pid in p.projects for p in view.rollup(member))
+        if count:
+            members.append({"name": member.short_name, "count": count,
+                            "url": member.url_path + f"posts/projects/{pid}.html"})
+    return {"entries": [view.card_of(p) for p in matching[: view.settings.rollup_items]],
+            "total": len(matching), "members": members}
 
 
 def upcoming_and_past(posts: list[Post], view: FederationView) -> tuple[list[dict], list[dict]]:
@@ -213,6 +231,8 @@ def upcoming_and_past(posts: list[Post], view: FederationView) -> tuple[list[dic
 
 def event_pages(org: Org, view: FederationView) -> list[PageSpec]:
     upcoming, past = upcoming_and_past(view.rollup(org), view)
+    if org.members:  # the whole subtree's history would grow without bound; news lists keep it all
+        past = past[: view.settings.rollup_items]
     calendars = [{"title": "Календарь мероприятий организации (iCalendar)",
                   "url": org.url_path + CALENDARS["own"]}]
     if org.members:

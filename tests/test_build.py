@@ -8,6 +8,9 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
+from fedsite.builder import build
+from fedsite.diagnostics import Diagnostics
+
 
 def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
@@ -103,12 +106,28 @@ def test_home_shows_members_news_and_news_list_paginates(built_mini: Path) -> No
     assert not (built_mini / "posts/page/2.html").exists()  # the region has exactly 2 published posts
 
 
-def test_root_project_page_gathers_the_whole_federation(built_mini: Path) -> None:
+def test_project_pages_gather_the_subtree_with_counts_per_member(built_mini: Path) -> None:
     page = soup(built_mini / "posts/projects/obrazovanie.html")
     titles = [a.get_text() for a in page.select(".fed-card__title a")]
     assert titles == ["С Новым годом", "Открытые уроки", "Семинар в районе"]
+    assert [a["href"] for a in page.select(".fed-members a")] == ["../../district-a/posts/projects/obrazovanie.html"]
+    assert "(2)" in page.select_one(".fed-members").get_text()
     district = soup(built_mini / "district-a/posts/projects/obrazovanie.html")
-    assert [a.get_text() for a in district.select(".fed-card__title a")] == ["Семинар в районе"]
+    assert [a.get_text() for a in district.select(".fed-card__title a")] == ["Открытые уроки", "Семинар в районе"]
+    school = soup(built_mini / "district-a/school-1/posts/projects/obrazovanie.html")
+    assert [a.get_text() for a in school.select(".fed-card__title a")] == ["Открытые уроки"]
+    assert school.select_one(".fed-members") is None
+
+
+def test_project_page_of_a_large_subtree_shows_only_the_latest(mini: Path) -> None:
+    config = mini / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("feed_items: 5", "feed_items: 5\n    rollup_items: 2"),
+                      encoding="utf-8")
+    out = mini / "public"
+    assert build(mini, out, Diagnostics(mini)) is not None
+    page = soup(out / "posts/projects/obrazovanie.html")
+    assert [a.get_text() for a in page.select(".fed-card__title a")] == ["С Новым годом", "Открытые уроки"]
+    assert "Последние 2 из 3" in page.select_one(".fed-shown").get_text()
 
 
 def test_about_page_from_site_card(built_mini: Path) -> None:
