@@ -160,6 +160,7 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
     Few units are in flight at a time, so memory stays bounded whatever the federation's size."""
     bar = tqdm(total=len(orgs), unit="сайт", disable=not options.progress, file=sys.stderr, desc="Сборка")
     fresh = staging.parent / ".fresh"
+    staging.mkdir(parents=True, exist_ok=True)
     pool = ProcessPoolExecutor(options.jobs) if options.jobs > 1 else None
     running: dict[Future, tuple[str, str, int]] = {}
     pages = reused = 0
@@ -168,7 +169,8 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
         org_id, digest, count = running.pop(future)
         future.result()
         cache.store(org_id, digest, inputs.get(org_id, ""), fresh / org_id, count)
-        os.renames(fresh / org_id, staging / org_id)
+        # Not os.renames: it prunes the emptied .fresh/, racing a worker that is creating its folder there.
+        os.rename(fresh / org_id, staging / org_id)
         bar.set_postfix_str(org_id)
         bar.update()
 

@@ -3,6 +3,7 @@ the planned pages in, and the build. Swapping the engine means rewriting this mo
 
 from __future__ import annotations
 
+import json
 import logging
 from html import escape
 import posixpath
@@ -13,7 +14,7 @@ from typing import Any
 import jinja2
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
@@ -26,6 +27,7 @@ from .plan import PageSpec, SitePlan
 _THEMES: dict[tuple, "SharedTheme"] = {}
 # Theme files every site would otherwise copy: the root site publishes them once for all.
 SHARED_PREFIX = "assets/"
+SEARCH_INDEX = "search/search_index.json"
 
 
 class _ListedOnce(jinja2.FileSystemLoader):
@@ -51,6 +53,9 @@ class SharedTheme(Theme):
             env.loader = _ListedOnce(self.dirs)
             env.filters["url"] = shared_url
             env.filters["fed"] = fed_url
+            # Cyrillic as UTF-8, not \uXXXX: Material's page config is ~2 KB smaller on every page.
+            env.trim_blocks = env.lstrip_blocks = True  # template indentation is ~10% of a page
+            env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
             self._env = env
         return self._env
 
@@ -132,6 +137,18 @@ class FederationPlugin(BasePlugin):
     def on_template_context(self, context: Any, *, template_name: str, config: Any) -> Any:
         context["fed"] = {"site": self.plan.site, "page": {}}
         return context
+
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, *, config: Any) -> None:
+        compact_search_index(Path(config.site_dir) / SEARCH_INDEX)
+
+
+def compact_search_index(path: Path) -> None:
+    """Rewrite the search index with Cyrillic as UTF-8: Material escapes every letter as \\uXXXX,
+    which made a Russian index three times its size."""
+    if path.is_file():
+        data = json.loads(path.read_bytes())
+        path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def _escaped_nav(items: list) -> list:

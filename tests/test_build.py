@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -149,8 +150,12 @@ def test_pages_advertise_feeds_and_search_is_russian(built_mini: Path) -> None:
     feeds = {(l["type"], l["href"]) for l in head.find_all("link", rel="alternate")}
     assert ("application/rss+xml", "../feed.xml") in feeds
     assert ("application/atom+xml", "../atom-all.xml") in feeds
-    config = (built_mini / "search/search_index.json").read_text(encoding="utf-8")
-    assert '"lang":["ru"]' in config.replace(" ", "")
+    index = (built_mini / "search/search_index.json").read_text(encoding="utf-8")
+    assert '"lang":["ru"]' in index.replace(" ", "")
+    titles = [doc["title"] for doc in json.loads(index)["docs"]]
+    assert "С Новым годом" in titles and "\\u0421" not in index  # Cyrillic as UTF-8: a third the size
+    page_config = soup(built_mini / "district-a/posts/index.html").find("script", id="__config")
+    assert "Скопировано в буфер" in page_config.string  # the page config too
 
 
 def test_no_page_refers_to_outside_hosts_for_assets(built_mini: Path) -> None:
