@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+from textwrap import shorten
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -19,6 +20,7 @@ from pymdownx.slugs import slugify as unicode_slugify
 from .sanitize import clean_html, plain_text
 
 MORE = "<!-- more -->"
+SUMMARY_CHARS = 300  # an automatic summary: the first paragraph, cut at a word boundary
 ROOT_MARK = "\x00ROOT\x00/"  # stands for "the public root, seen from this page" in shared pages
 
 
@@ -131,9 +133,10 @@ class Renderer:
         # Python-Markdown keeps the comment in place, so the HTML above it is the summary.
         if MORE in html:
             return plain_text(html.split(MORE, 1)[0])
+        # Otherwise the lead of the first paragraph: lists show each summary five or six times.
         start = html.find("<p>")
         end = html.find("</p>", start)
-        return plain_text(html[start:end]) if start >= 0 else ""
+        return shorten(plain_text(html[start:end]), SUMMARY_CHARS, placeholder=" …") if start >= 0 else ""
 
     def resolve(self, href: str, ctx: DocContext) -> str:
         """Rewrite a relative link or image path to the published page or file, or report it."""

@@ -196,3 +196,14 @@ def test_summary_is_the_text_above_the_more_comment(mini: Path) -> None:
         "```\n<!-- more -->\n```\n", encoding="utf-8")
     _, view = check(mini, Diagnostics(mini))
     assert view.rendered["sites/region/posts/2024-06-02-more.md"].summary == "Первый абзац. Второй абзац."
+
+
+def test_automatic_summary_is_a_short_lead_of_the_first_paragraph(mini: Path) -> None:
+    from fedsite.builder import check
+
+    words = " ".join(f"слово{i}" for i in range(200))
+    (mini / "sites/region/posts/2024-06-03-long.md").write_text(
+        f"---\ntitle: Т\n---\n{words}\n\nВторой абзац.\n", encoding="utf-8")
+    _, view = check(mini, Diagnostics(mini))
+    summary = view.rendered["sites/region/posts/2024-06-03-long.md"].summary
+    assert summary.startswith("слово0 слово1 ") and summary.endswith(" …") and len(summary) <= 300
