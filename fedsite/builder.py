@@ -63,7 +63,7 @@ def now() -> datetime:
 def check(repo: Path, diags: Diagnostics, cache: Path | None = None,
           jobs: int = 1) -> tuple[Federation, FederationView] | None:
     """Read and render everything without building; every problem lands in `diags`."""
-    fed = read_federation(repo, diags)
+    fed = read_federation(repo, diags, cache)
     if fed is None:
         return None
     return fed, render_federation(fed, now(), diags, cache, jobs)
@@ -123,7 +123,7 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
     """Validate everything, then build the sites into `out`, atomically (options as object or keywords)."""
     options = options or BuildOptions(**option_values)
     clock = [("start", time.perf_counter())]
-    fed = read_federation(repo, diags)
+    fed = read_federation(repo, diags, options.cache)
     if fed is None:
         return None
     clock.append(("read", time.perf_counter()))

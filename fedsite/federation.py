@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .content import Page, Post, check_page_urls, read_assets, read_pages, read_posts, split_front_matter
+from .content import Page, Post, Source, check_page_urls, read_assets, read_pages, read_posts, split_front_matter
 from .diagnostics import Diagnostics
 from .markup import Target
 from .render import RenderCache, RendererSetup, RenderJob, render_jobs
 from .settings import Settings, load_settings
 from .sitepages import FederationView, newest_first
-from .tree import CONTENT_DIRS, Tree, discover
+from .readcache import ReadCache
+from .tree import CONTENT_DIRS, Org, Tree, discover
 from .yamlfile import load_file
 
 
@@ -31,8 +32,9 @@ class Federation:
     markdown_extensions: list
 
 
-def read_federation(repo: Path, diags: Diagnostics) -> Federation | None:
-    """Discover the tree and read every file; problems go to `diags`."""
+def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = None) -> Federation | None:
+    """Discover the tree and read every file (organizations unchanged since the last build from the
+    cache); problems go to `diags`."""
     settings = load_settings(repo, diags)
     tree = discover(repo, diags)
     if tree is None:
@@ -40,17 +42,35 @@ def read_federation(repo: Path, diags: Diagnostics) -> Federation | None:
     projects = read_projects(repo, diags)
     posts, pages, intros = {}, {"": read_pages(repo / "shared" / "pages", "", repo, diags)}, {}
     assets = {}
+    cache = ReadCache(cache_dir)
     for org in tree.in_order():
-        posts[org.id] = read_posts(org, repo, settings, projects, diags)
-        pages[org.id] = read_pages(org.folder / "pages", org.id, repo, diags)
-        check_page_urls(pages[org.id], diags)
-        assets[org.id] = read_assets(org, repo, diags) + (shared_assets(repo) if org.parent is None else [])
-        if (org.folder / "index.md").is_file():
-            intros[org.id] = split_front_matter(org.folder / "index.md", repo, diags)
+        key = cache.key(org, settings, projects, repo)
+        read = cache.get(org.id, key)
+        if read is None:
+            before = len(diags.problems)
+            read = read_org(org, repo, settings, projects, diags)
+            if len(diags.problems) == before:
+                cache.put(org.id, key, read)
+        posts[org.id], pages[org.id], assets[org.id], intro = read
+        if intro is not None:
+            intros[org.id] = intro
+        if org.parent is None:
+            assets[org.id] = assets[org.id] + shared_assets(repo)
+    cache.prune({org.id for org in tree.in_order()})
     check_unique_urls(posts, diags)
     base = load_file(repo / "mkdocs.yml", Diagnostics(repo))
     extensions = list((base.data.get("markdown_extensions") or []) if base else [])
     return Federation(repo, settings, tree, projects or {}, posts, pages, intros, assets, extensions)
+
+
+def read_org(org: Org, repo: Path, settings: Settings, projects: dict | None,
+             diags: Diagnostics) -> tuple[list[Post], list[Page], list[tuple[str, str]], Source | None]:
+    """One organization's own posts, pages, published files and intro."""
+    posts = read_posts(org, repo, settings, projects, diags)
+    pages = read_pages(org.folder / "pages", org.id, repo, diags)
+    check_page_urls(pages, diags)
+    intro = split_front_matter(org.folder / "index.md", repo, diags) if (org.folder / "index.md").is_file() else None
+    return posts, pages, read_assets(org, repo, diags), intro
 
 
 def shared_assets(repo: Path) -> list[tuple[str, str]]:

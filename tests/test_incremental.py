@@ -97,3 +97,22 @@ def test_passing_time_moves_an_event_and_publishes_a_scheduled_post(mini: Path, 
     home = (mini / "public/index.html").read_text()
     assert "Ближайшие мероприятия" not in home and "Запланированная новость" in home
     assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
+
+
+def test_cached_read_sees_edits_and_never_hides_a_problem(mini: Path) -> None:
+    cached(mini, mini / "public")
+    post = mini / SCHOOL / "posts/2024-05-01-uroki.md"
+    stored = mini / ".cache/read/school-1.pickle"
+    written = stored.stat().st_mtime_ns
+    post.touch()  # a new mtime alone (as in a fresh CI clone) reads nothing again
+    cached(mini, mini / "public")
+    assert stored.stat().st_mtime_ns == written
+    post.write_text(post.read_text().replace("tags: [обучение]", "tags: [обучение, спорт]"))
+    cached(mini, mini / "public")
+    assert "спорт" in (mini / "public/district-a/school-1/posts/tags/index.html").read_text()
+    # The project the cached post uses disappears: the post is read again and the problem shown.
+    projects = mini / "shared/data/projects.yml"
+    projects.write_text("zdorovie:\n  title: Здоровье\n", encoding="utf-8")
+    diags = Diagnostics(mini)
+    assert build(mini, mini / "public", diags, BuildOptions(cache=mini / ".cache")) is None
+    assert any("obrazovanie" in p.message and p.path.endswith("2024-05-01-uroki.md") for p in diags.problems)
