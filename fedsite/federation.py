@@ -9,7 +9,7 @@ from pathlib import Path
 from .content import Page, Post, Source, check_page_urls, read_assets, read_pages, read_posts, split_front_matter
 from .diagnostics import Diagnostics
 from .markup import Target
-from .render import RenderCache, RendererSetup, RenderJob, render_jobs
+from .render import HtmlStore, RenderCache, RendererSetup, RenderJob, render_jobs
 from .settings import Settings, load_settings
 from .sitepages import FederationView, newest_first
 from .readcache import ReadCache
@@ -182,7 +182,8 @@ def render_federation(fed: Federation, now: datetime, diags: Diagnostics, cache_
     setup = RendererSetup(fed.markdown_extensions, fed.settings.iframe_hosts, targets, fed.repo,
                           AssetUrls(fed.tree))
     sources = render_jobs_of(fed, published)
-    results = render_jobs([job for _, job in sources], setup, RenderCache(cache_dir), workers)
+    store = HtmlStore(cache_dir)
+    results = render_jobs([job for _, job in sources], setup, RenderCache(cache_dir), store, workers)
     rendered = {rel: r.rendered for rel, r in results.items()}
     for source, _ in sources:
         result = results[source.rel]
@@ -195,4 +196,5 @@ def render_federation(fed: Federation, now: datetime, diags: Diagnostics, cache_
     tree = fed.tree
     intros = {org_id: rendered[f"{tree[org_id].rel}/index.md"] for org_id, src in fed.intros.items()
               if src is not None}
-    return FederationView(tree, fed.settings, published, dict(fed.pages), intros, rendered, fed.projects, now)
+    return FederationView(tree, fed.settings, published, dict(fed.pages), intros, rendered, fed.projects, now,
+                          store)

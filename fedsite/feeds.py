@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from collections import OrderedDict
 import os
 import uuid
 from dataclasses import dataclass
@@ -68,7 +69,7 @@ def build_item(post: Post, view: FederationView) -> FeedItem:
     url = base + org.url_path + post.url
     rendered = view.rendered[post.source.rel]
     cover = _absolute(post.cover, org, base)
-    content = (f'<p><img src="{cover}" alt=""></p>' if cover else "") + rendered.html
+    content = (f'<p><img src="{cover}" alt=""></p>' if cover else "") + view.html(rendered)
     categories = [(t, t) for t in post.tags]
     categories += [(pid, str(view.projects[pid]["title"])) for pid in post.projects]
     return FeedItem(
@@ -198,16 +199,23 @@ def site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem]) -> li
     return feeds
 
 
-class LazyItems(dict):
-    """Feed items by post path, each built the first time a feed asks for it."""
+class LazyItems(OrderedDict):
+    """Feed items by post path, each built the first time a feed asks for it; the least recently
+    used are forgotten beyond `keep`, since an item carries its post's whole HTML."""
 
-    def __init__(self, view: FederationView) -> None:
+    def __init__(self, view: FederationView, keep: int = 2000) -> None:
         super().__init__()
         self.view = view
+        self.keep = keep
         self.posts = {p.source.rel: p for posts in view.posts.values() for p in posts}
 
-    def __missing__(self, rel: str) -> FeedItem:
+    def __getitem__(self, rel: str) -> FeedItem:
+        if rel in self:
+            self.move_to_end(rel)
+            return super().__getitem__(rel)
         item = self[rel] = build_item(self.posts[rel], self.view)
+        if len(self) > self.keep:
+            self.popitem(last=False)
         return item
 
 

@@ -36,11 +36,12 @@ class Target:
 class Rendered:
     """A document's safe HTML, its headings for the table of contents, and its plain summary."""
 
-    html: str
+    html: str  # '' once the render stage has put it in the HtmlStore under html_key
     toc: tuple[dict, ...]
     anchors: frozenset[str]
     summary: str
     digest: str = ""  # of the HTML and summary: what pages that show this document depend on
+    html_key: str = ""
 
 
 @dataclass

@@ -5,17 +5,18 @@ the links it looked up are recorded with what they resolved to, and checked agai
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .digest import canonical_digest, code_digest
 from .markup import DocContext, Rendered, Renderer, Target, line_of
 
-CACHE_VERSION = "render-2"
+CACHE_VERSION = "render-3"
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,60 @@ def job_key(job: RenderJob, fingerprint: bytes) -> str:
     return canonical_digest((fingerprint, job))
 
 
+class HtmlStore:
+    """Rendered HTML by its sha256, outside the build's memory: .cache/html/ab/abcd….html.
+
+    Only the site being planned and the feed items being written need a document's HTML, so the
+    build keeps summaries and anchors in memory and reads HTML back when it is needed. Without a
+    cache folder the store is a dict."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder / "html" if folder else None
+        self.memory: dict[str, str] = {}
+
+    def put(self, rendered: Rendered) -> Rendered:
+        """The same rendering, its HTML stored and replaced by the key to it."""
+        if not rendered.html:
+            return rendered
+        key = hashlib.sha256(rendered.html.encode()).hexdigest()
+        if self.folder is None:
+            self.memory[key] = rendered.html
+        else:
+            path = self._path(key)
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{key}.tmp-{os.getpid()}")
+                tmp.write_text(rendered.html, encoding="utf-8")
+                os.replace(tmp, path)
+        return replace(rendered, html="", html_key=key)
+
+    def html(self, rendered: Rendered) -> str:
+        if rendered.html or not rendered.html_key:
+            return rendered.html
+        if self.folder is None:
+            return self.memory[rendered.html_key]
+        return self._path(rendered.html_key).read_text(encoding="utf-8")
+
+    def exists(self, rendered: Rendered) -> bool:
+        return self.folder is None or not rendered.html_key or self._path(rendered.html_key).is_file()
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.html"
+
+    def prune(self, keep: set[str]) -> None:
+        """Delete the HTML no cached rendering refers to any more."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for sub in os.scandir(self.folder):
+            for entry in os.scandir(sub.path) if sub.is_dir() else ():
+                if entry.name.removesuffix(".html") not in keep:
+                    os.unlink(entry.path)
+
+
 class RenderCache:
-    """Renderings on disk (one pickle), keyed by the job's content; None disables caching."""
+    """Renderings on disk (one pickle, their HTML in the HtmlStore), keyed by the job's content;
+    None disables caching."""
 
     def __init__(self, folder: Path | None) -> None:
         self.path = folder / "render.pickle" if folder else None
@@ -106,9 +159,10 @@ class RenderCache:
         os.replace(tmp, self.path)
 
 
-def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache,
+def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache, store: HtmlStore,
                 workers: int) -> dict[str, RenderResult]:
-    """Results by document path: reused from the cache when still valid, the rest rendered in parallel."""
+    """Results by document path, their HTML in `store`: reused from the cache when still valid, the
+    rest rendered in parallel."""
     fingerprint = setup.fingerprint()
     renderer = setup.make()
     keys = {job.rel: job_key(job, fingerprint) for job in jobs}
@@ -116,7 +170,7 @@ def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache,
     todo = []
     for job in jobs:
         hit = cache.entries.get(keys[job.rel])
-        if hit and all(renderer.lookup(rel) == seen for rel, seen in hit.lookups):
+        if hit and all(renderer.lookup(rel) == seen for rel, seen in hit.lookups) and store.exists(hit.rendered):
             results[job.rel] = hit
         else:
             todo.append(job)
@@ -125,8 +179,13 @@ def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache,
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(setup,)) as pool:
             for chunk, out in zip(chunks, pool.map(_render_chunk, chunks)):
-                results.update((job.rel, result) for job, result in zip(chunk, out))
+                results.update((job.rel, _stored(result, store)) for job, result in zip(chunk, out))
     else:
-        results.update((job.rel, render_one(renderer, job)) for job in todo)
+        results.update((job.rel, _stored(render_one(renderer, job), store)) for job in todo)
     cache.save({keys[rel]: result for rel, result in results.items()})
+    store.prune({r.rendered.html_key for r in results.values()})
     return results
+
+
+def _stored(result: RenderResult, store: HtmlStore) -> RenderResult:
+    return replace(result, rendered=store.put(result.rendered))

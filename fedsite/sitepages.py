@@ -13,6 +13,7 @@ from .content import Page, Post
 from .slugs import slug as make_slug
 from .dates import russian_date, russian_datetime
 from .markup import ROOT_MARK, Rendered
+from .render import HtmlStore
 from .schema import KINDS
 from .settings import Settings
 from .tree import Org, Tree
@@ -72,7 +73,12 @@ class FederationView:
     rendered: dict[str, Rendered]  # source rel -> rendered
     projects: dict[str, dict]
     now: datetime
+    store: HtmlStore = field(default_factory=lambda: HtmlStore(None), compare=False, repr=False)
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # rollups and cards, asked often
+
+    def html(self, rendered: Rendered) -> str:
+        """A document's HTML, read back from the store (the view keeps only summaries and anchors)."""
+        return self.store.html(rendered)
 
     def rollup(self, org: Org) -> list[Post]:
         """The organization's posts together with all its descendants', newest first."""
@@ -108,7 +114,7 @@ def post_pages(own: list[Post], cards: dict[str, dict], view: FederationView) ->
             "updated": russian_date(post.updated) if post.updated else "",
             "audio": media_url(post.audio, org), "video": media_url(post.video, org),
         }
-        out.append(PageSpec(post.url, post.title, "post.html", rendered.html, rendered.toc, data,
+        out.append(PageSpec(post.url, post.title, "post.html", view.html(rendered), rendered.toc, data,
                             this["summary"]))
     return out
 
@@ -254,7 +260,7 @@ def home_page(org: Org, own: list[Post], cards: dict, view: FederationView) -> l
     data = {"latest": [cards[p.source.rel] for p in own[: s.home_posts]], "member_news": members_news,
             "upcoming": upcoming[:5], "news_url": org.url_path + "posts/index.html",
             "events_url": org.url_path + "posts/events.html"}
-    return [PageSpec("index.html", org.short_name, "home.html", intro.html if intro else "",
+    return [PageSpec("index.html", org.short_name, "home.html", view.html(intro) if intro else "",
                      intro.toc if intro else (), data, str(org.card.get("description") or ""))]
 
 
@@ -287,7 +293,7 @@ def content_pages(org: Org, view: FederationView) -> list[PageSpec]:
     out = []
     for page in sorted([*own.values(), *shared], key=lambda p: (p.menu_path, p.order, p.title)):
         rendered = view.rendered[page.source.rel]
-        html = rendered.html
+        html = view.html(rendered)
         if not page.org:
             depth = (org.url_path + page.url).count("/")
             html = html.replace(ROOT_MARK, "../" * depth)
