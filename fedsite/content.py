@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -34,17 +35,27 @@ class Event:
 
 @dataclass(frozen=True)
 class Source:
-    """A Markdown file split into its front matter and body."""
+    """A Markdown file's front matter, and where its body starts (the body itself is read again
+    only to render it: 61k bodies held to the end of a build were half of its memory)."""
 
     path: Path
     rel: str  # repository-relative path
     meta: dict[str, Any]
     lines: dict[str, int]  # file line of each front-matter key
-    body: str
+    body_digest: str  # sha256 of the body: what the rendering depends on
     body_line: int  # file line where the body starts (1-based)
+    body_offset: int  # character where the body starts in the file's text
 
     def doc(self) -> YamlDoc:
         return YamlDoc(self.meta, self.lines, 2 if self.lines else 1)
+
+    def read_body(self) -> str:
+        return read_text(self.path)[self.body_offset:]
+
+
+def _source(path: Path, rel: str, meta: dict, lines: dict, text: str, body_line: int, offset: int) -> Source:
+    digest = hashlib.sha256(text[offset:].encode()).hexdigest()
+    return Source(path, rel, meta, lines, digest, body_line, offset)
 
 
 @dataclass(frozen=True)
@@ -101,12 +112,12 @@ def split_front_matter(path: Path, repo: Path, diags: Diagnostics) -> Source | N
         if text.startswith("---\n"):
             diags.add(path, 1, "блок полей в начале файла не закрыт: добавьте строку --- после последнего поля")
             return None
-        return Source(path, rel, {}, {}, text, 1)
+        return _source(path, rel, {}, {}, text, 1, 0)
     doc = parse_mapping(m.group(1) or "", path, diags, line_offset=1)
     if doc is None:
         return None
     body_line = text[: m.end()].count("\n") + 1
-    return Source(path, rel, doc.data, doc.lines, text[m.end():], body_line)
+    return _source(path, rel, doc.data, doc.lines, text, body_line, m.end())
 
 
 def key_line(source: Source, key: str) -> int:
@@ -235,7 +246,7 @@ def read_pages(folder: Path, org_id: str, repo: Path, diags: Diagnostics) -> lis
         check_fields(source.doc(), PAGE_FIELDS, path, diags)
         parts = path.relative_to(folder).with_suffix("").parts
         url = "pages/" + "/".join(make_slug(p) or "page" for p in parts) + ".html"
-        title = str(meta.get("title") or _first_heading(source.body) or path.stem)
+        title = str(meta.get("title") or _first_heading(source.read_body()) or path.stem)
         try:
             order = float(meta.get("order", 100))
         except (TypeError, ValueError):

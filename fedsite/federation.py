@@ -171,7 +171,8 @@ def render_jobs_of(fed: Federation, published: dict[str, list[Post]]) -> list[tu
 
 
 def _job(source, page_url: str, folder: str, shared: bool, summary: str) -> RenderJob:
-    return RenderJob(source.rel, source.body, source.body_line, page_url, folder, shared, summary)
+    return RenderJob(source.rel, source.path, source.body_digest, source.body_offset, source.body_line, page_url,
+                     folder, shared, summary)
 
 
 def render_federation(fed: Federation, now: datetime, diags: Diagnostics, cache_dir: Path | None = None,

@@ -15,8 +15,10 @@ from typing import Any
 
 from .digest import canonical_digest, code_digest
 from .markup import DocContext, Rendered, Renderer, Target, line_of
+from .yamlfile import read_text
 
 CACHE_VERSION = "render-3"
+CHANGED = "файл изменился во время сборки; запустите сборку ещё раз"
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,9 @@ class RenderJob:
     """One document to render, and where it will be published."""
 
     rel: str
-    body: str
+    path: Path  # the body is read from the file when the job runs, not carried around
+    body_digest: str
+    body_offset: int
     body_line: int
     page_url: str
     folder: str
@@ -69,9 +73,12 @@ def _init_worker(setup: RendererSetup) -> None:
 
 def render_one(renderer: Renderer, job: RenderJob) -> RenderResult:
     ctx = DocContext(job.rel, job.page_url, job.folder, job.shared)
-    rendered = renderer.render(job.body, ctx, job.summary)
-    problems = tuple((line_of(job.body, p.needle, job.body_line), p.message) for p in ctx.problems)
-    checks = tuple((line_of(job.body, needle, job.body_line), target, anchor)
+    body = read_text(job.path)[job.body_offset:]
+    if hashlib.sha256(body.encode()).hexdigest() != job.body_digest:
+        return RenderResult(Rendered("", (), frozenset(), ""), ((job.body_line, CHANGED),), (), ())
+    rendered = renderer.render(body, ctx, job.summary)
+    problems = tuple((line_of(body, p.needle, job.body_line), p.message) for p in ctx.problems)
+    checks = tuple((line_of(body, needle, job.body_line), target, anchor)
                    for needle, target, anchor in ctx.anchor_checks)
     return RenderResult(rendered, problems, checks, tuple(ctx.lookups))
 
@@ -182,7 +189,8 @@ def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache,
                 results.update((job.rel, _stored(result, store)) for job, result in zip(chunk, out))
     else:
         results.update((job.rel, _stored(render_one(renderer, job), store)) for job in todo)
-    cache.save({keys[rel]: result for rel, result in results.items()})
+    cache.save({keys[rel]: result for rel, result in results.items()
+                if CHANGED not in (message for _, message in result.problems)})
     store.prune({r.rendered.html_key for r in results.values()})
     return results
 

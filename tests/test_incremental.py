@@ -116,3 +116,18 @@ def test_cached_read_sees_edits_and_never_hides_a_problem(mini: Path) -> None:
     diags = Diagnostics(mini)
     assert build(mini, mini / "public", diags, BuildOptions(cache=mini / ".cache")) is None
     assert any("obrazovanie" in p.message and p.path.endswith("2024-05-01-uroki.md") for p in diags.problems)
+
+
+def test_a_file_changed_while_building_is_reported_not_rendered_stale(mini: Path) -> None:
+    from fedsite.builder import now
+    from fedsite.federation import read_federation, render_federation
+
+    diags = Diagnostics(mini)
+    fed = read_federation(mini, diags)
+    post = mini / SCHOOL / "posts/2024-05-01-uroki.md"
+    post.write_text(post.read_text() + "\nДописано во время сборки.\n")
+    render_federation(fed, now(), diags, mini / ".cache")
+    assert (f"{SCHOOL}/posts/2024-05-01-uroki.md", "файл изменился во время сборки; запустите сборку ещё раз") in [
+        (p.path, p.message) for p in diags.problems]
+    assert cached(mini, mini / "public")  # the next build reads it again and is fine
+    assert "Дописано во время сборки." in (mini / "public/district-a/school-1/posts/uroki.html").read_text()
