@@ -38,13 +38,17 @@ class Source:
     """A Markdown file's front matter, and where its body starts (the body itself is read again
     only to render it: 61k bodies held to the end of a build were half of its memory)."""
 
-    path: Path
+    file: str  # absolute path, kept as text: unpickling 61k Path objects was a second of every build
     rel: str  # repository-relative path
     meta: dict[str, Any]
     lines: dict[str, int]  # file line of each front-matter key
     body_digest: str  # sha256 of the body: what the rendering depends on
     body_line: int  # file line where the body starts (1-based)
     body_offset: int  # character where the body starts in the file's text
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
     def doc(self) -> YamlDoc:
         return YamlDoc(self.meta, self.lines, 2 if self.lines else 1)
@@ -55,7 +59,7 @@ class Source:
 
 def _source(path: Path, rel: str, meta: dict, lines: dict, text: str, body_line: int, offset: int) -> Source:
     digest = hashlib.sha256(text[offset:].encode()).hexdigest()
-    return Source(path, rel, meta, lines, digest, body_line, offset)
+    return Source(str(path), rel, meta, lines, digest, body_line, offset)
 
 
 @dataclass(frozen=True)

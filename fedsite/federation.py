@@ -171,7 +171,7 @@ def render_jobs_of(fed: Federation, published: dict[str, list[Post]]) -> list[tu
 
 
 def _job(source, page_url: str, folder: str, shared: bool, summary: str) -> RenderJob:
-    return RenderJob(source.rel, source.path, source.body_digest, source.body_offset, source.body_line, page_url,
+    return RenderJob(source.rel, source.file, source.body_digest, source.body_offset, source.body_line, page_url,
                      folder, shared, summary)
 
 

@@ -21,18 +21,23 @@ from .tree import CONTENT_DIRS, Org
 def own_files_digest(org: Org) -> str:
     """The organization's own files (not its members'): Markdown by content, the rest by name."""
     h = hashlib.blake2b(digest_size=20)
-    index = org.folder / "index.md"
-    paths = [index] if index.exists() else []
-    for name in sorted(CONTENT_DIRS):
-        folder = org.folder / name
-        if folder.is_dir():
-            paths += sorted(folder.rglob("*"))
-    for path in paths:
-        h.update(os.fsencode(path.relative_to(org.folder)) + b"\0")
-        if path.is_symlink():
+    folder = str(org.folder)
+    names = ["index.md"] if os.path.lexists(os.path.join(folder, "index.md")) else []
+    for top in sorted(CONTENT_DIRS):
+        for parent, dirs, files in os.walk(os.path.join(folder, top), followlinks=True):
+            dirs.sort()
+            inner = os.path.relpath(parent, folder)
+            names += [os.path.join(inner, name) for name in sorted(files + [d for d in dirs if
+                                                                            os.path.islink(os.path.join(parent, d))])]
+    for name in names:
+        path = os.path.join(folder, name)
+        h.update(os.fsencode(name) + b"\0")
+        if os.path.islink(path):
             h.update(b"->" + os.fsencode(os.readlink(path)) + b"\0")
-        if path.suffix == ".md" and path.is_file():
-            h.update(path.read_bytes() + b"\0")
+        if name.endswith(".md") and os.path.isfile(path):
+            with open(path, "rb") as f:
+                h.update(f.read())
+            h.update(b"\0")
     return h.hexdigest()
 
 

@@ -6,6 +6,7 @@ the links it looked up are recorded with what they resolved to, and checked agai
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
@@ -26,7 +27,7 @@ class RenderJob:
     """One document to render, and where it will be published."""
 
     rel: str
-    path: Path  # the body is read from the file when the job runs, not carried around
+    file: str  # the body is read from the file when the job runs, not carried around
     body_digest: str
     body_offset: int
     body_line: int
@@ -59,8 +60,8 @@ class RendererSetup:
     def make(self) -> Renderer:
         return Renderer(self.extensions, self.iframe_hosts, self.targets, self.repo, self.asset_url)
 
-    def fingerprint(self) -> bytes:
-        return pickle.dumps((CACHE_VERSION, code_digest(), self.extensions, self.iframe_hosts), protocol=4)
+    def fingerprint(self) -> str:
+        return canonical_digest((CACHE_VERSION, code_digest(), self.extensions, self.iframe_hosts))
 
 
 _worker: Renderer | None = None
@@ -73,7 +74,7 @@ def _init_worker(setup: RendererSetup) -> None:
 
 def render_one(renderer: Renderer, job: RenderJob) -> RenderResult:
     ctx = DocContext(job.rel, job.page_url, job.folder, job.shared)
-    body = read_text(job.path)[job.body_offset:]
+    body = read_text(Path(job.file))[job.body_offset:]
     if hashlib.sha256(body.encode()).hexdigest() != job.body_digest:
         return RenderResult(Rendered("", (), frozenset(), ""), ((job.body_line, CHANGED),), (), ())
     rendered = renderer.render(body, ctx, job.summary)
@@ -88,8 +89,9 @@ def _render_chunk(jobs: list[RenderJob]) -> list[RenderResult]:
     return [render_one(_worker, job) for job in jobs]
 
 
-def job_key(job: RenderJob, fingerprint: bytes) -> str:
-    return canonical_digest((fingerprint, job))
+def job_key(job: RenderJob, fingerprint: str) -> str:
+    fields = [fingerprint, job.rel, job.body_digest, job.page_url, job.folder, job.shared, job.summary]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
 
 class HtmlStore:
@@ -102,6 +104,7 @@ class HtmlStore:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder / "html" if folder else None
         self.memory: dict[str, str] = {}
+        self._stored: set[str] | None = None
 
     def put(self, rendered: Rendered) -> Rendered:
         """The same rendering, its HTML stored and replaced by the key to it."""
@@ -112,7 +115,8 @@ class HtmlStore:
             self.memory[key] = rendered.html
         else:
             path = self._path(key)
-            if not path.exists():
+            if key not in self.stored():
+                self.stored().add(key)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(f".{key}.tmp-{os.getpid()}")
                 tmp.write_text(rendered.html, encoding="utf-8")
@@ -127,7 +131,18 @@ class HtmlStore:
         return self._path(rendered.html_key).read_text(encoding="utf-8")
 
     def exists(self, rendered: Rendered) -> bool:
-        return self.folder is None or not rendered.html_key or self._path(rendered.html_key).is_file()
+        return self.folder is None or not rendered.html_key or rendered.html_key in self.stored()
+
+    def stored(self) -> set[str]:
+        """The keys on disk, listed once per build (a stat per document cost more)."""
+        if self._stored is None:
+            self._stored = set()
+            if self.folder is not None and self.folder.is_dir():
+                for sub in os.scandir(self.folder):
+                    if sub.is_dir():
+                        self._stored.update(e.name.removesuffix(".html") for e in os.scandir(sub.path)
+                                            if e.name.endswith(".html") and not e.name.startswith("."))
+        return self._stored
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
@@ -135,12 +150,11 @@ class HtmlStore:
 
     def prune(self, keep: set[str]) -> None:
         """Delete the HTML no cached rendering refers to any more."""
-        if self.folder is None or not self.folder.is_dir():
+        if self.folder is None:
             return
-        for sub in os.scandir(self.folder):
-            for entry in os.scandir(sub.path) if sub.is_dir() else ():
-                if entry.name.removesuffix(".html") not in keep:
-                    os.unlink(entry.path)
+        for key in self.stored() - keep:
+            self._path(key).unlink(missing_ok=True)
+        self._stored = set(keep & self.stored())
 
 
 class RenderCache:
@@ -189,8 +203,10 @@ def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache,
                 results.update((job.rel, _stored(result, store)) for job, result in zip(chunk, out))
     else:
         results.update((job.rel, _stored(render_one(renderer, job), store)) for job in todo)
-    cache.save({keys[rel]: result for rel, result in results.items()
-                if CHANGED not in (message for _, message in result.problems)})
+    used = {keys[rel]: result for rel, result in results.items()
+            if CHANGED not in (message for _, message in result.problems)}
+    if todo or used.keys() != cache.entries.keys():
+        cache.save(used)
     store.prune({r.rendered.html_key for r in results.values()})
     return results
 
