@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,11 @@ class Source:
 
     def doc(self) -> YamlDoc:
         return YamlDoc(self.meta, self.lines, 2 if self.lines else 1)
+
+    def validated(self) -> Source:
+        """The source once its fields live in a Post or Page: front matter dropped (it was most of the
+        read cache and of the memory every later stage carries)."""
+        return replace(self, meta={}, lines={})
 
     def read_body(self) -> str:
         return read_text(self.path)[self.body_offset:]
@@ -192,7 +197,7 @@ def _post(source: Source, org: Org, settings: Settings, projects: dict, diags: D
     if any(meta.get(f) and not media[f] for f in media) or (meta.get("event") and event is None):
         return None
     return Post(
-        org=org.id, source=source, post_id=str(meta.get("id") or source.path.stem), slug=slug,
+        org=org.id, source=source.validated(), post_id=str(meta.get("id") or source.path.stem), slug=slug,
         url=f"posts/{slug}.html", title=str(meta["title"]), date=when, updated=updated,
         tags=tuple(as_list(meta.get("tags"))), projects=project_ids,
         summary=str(meta.get("summary") or ""), author=str(meta.get("author") or ""),
@@ -256,7 +261,7 @@ def read_pages(folder: Path, org_id: str, repo: Path, diags: Diagnostics) -> lis
         except (TypeError, ValueError):
             diags.add(path, key_line(source, "order"), "поле «order» должно быть числом")
             order = 100.0
-        pages.append(Page(org_id, source, url, title, order, parts[:-1]))
+        pages.append(Page(org_id, source.validated(), url, title, order, parts[:-1]))
     return pages
 
 
