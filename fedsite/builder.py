@@ -106,9 +106,9 @@ def make_unit(org: Org, view: FederationView, fed: Federation, items: LazyItems)
     return site_unit(plan, site_feeds(org, view, items), files, fed.repo)
 
 
-def build_unit(unit: SiteUnit, site_dir: Path) -> int:
+def build_unit(unit: SiteUnit, site_dir: Path, cache: Path | None = None) -> int:
     """A worker's job: MkDocs, then the feeds and generated files, into the site's own folder."""
-    build_site(unit.plan, unit.base_config, site_dir)
+    build_site(unit.plan, unit.base_config, site_dir, cache / "jinja" if cache else None)
     base_url = unit.plan.site_url.removesuffix(unit.plan.url_path)
     written = {**feed_files(list(unit.feeds), base_url, unit.plan.url_path), **unit.files}
     for rel, data in written.items():
@@ -193,10 +193,11 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
                 bar.update()
                 continue
             if pool is None:
-                build_unit(unit, fresh / org.id)
+                build_unit(unit, fresh / org.id, options.cache)
                 running[_done_future()] = (org.id, unit.digest, len(unit.plan.pages))
             else:
-                running[pool.submit(build_unit, unit, fresh / org.id)] = (org.id, unit.digest, len(unit.plan.pages))
+                running[pool.submit(build_unit, unit, fresh / org.id, options.cache)] = (
+                    org.id, unit.digest, len(unit.plan.pages))
             while len(running) >= 2 * options.jobs or (running and pool is None):
                 done, _ = wait(list(running), return_when=FIRST_COMPLETED)
                 for future in done:

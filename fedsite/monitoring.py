@@ -29,9 +29,13 @@ def page_url(year: int, current: int) -> str:
 
 
 def report_for(org: Org, view: FederationView, year: int) -> Report:
-    tz = view.settings.tz
-    return build_report(view.tree, view.posts, list(view.projects), year, view.now.astimezone(tz),
-                        view.settings.silent_days, tz, scope=org.id)
+    """The year's report of the organization's subtree, computed once for its pages and downloads."""
+    key = ("monitoring", org.id, year)
+    if key not in view.memo:
+        tz = view.settings.tz
+        view.memo[key] = build_report(view.tree, view.posts, list(view.projects), year, view.now.astimezone(tz),
+                                      view.settings.silent_days, tz, scope=org.id)
+    return view.memo[key]
 
 
 def monitoring_pages(org: Org, view: FederationView) -> list[PageSpec]:

@@ -158,26 +158,39 @@ class HtmlStore:
 
 
 class RenderCache:
-    """Renderings on disk (one pickle, their HTML in the HtmlStore), keyed by the job's content;
-    None disables caching."""
+    """Renderings on disk (their HTML in the HtmlStore), keyed by the job's content, one pickle per
+    organization folder so that one new post rewrites one small file; None disables caching."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.path = folder / "render.pickle" if folder else None
-        self.entries: dict[str, RenderResult] = {}
-        if self.path and self.path.is_file():
+        self.folder = folder / "render" if folder else None
+        self.groups: dict[str, dict[str, RenderResult]] = {}
+        for path in sorted(self.folder.glob("*.pickle")) if self.folder and self.folder.is_dir() else []:
             try:
-                self.entries = pickle.loads(self.path.read_bytes())
+                self.groups[path.stem] = pickle.loads(path.read_bytes())
             except Exception:  # a damaged or older cache is only a slower build
-                self.entries = {}
+                continue
+        self.entries = {key: result for group in self.groups.values() for key, result in group.items()}
 
-    def save(self, used: dict[str, RenderResult]) -> None:
-        """Keep exactly the entries this build used (older ones are pruned), written atomically."""
-        if not self.path:
+    def save(self, used: dict[str, dict[str, RenderResult]]) -> None:
+        """Keep exactly the entries this build used (older ones are pruned), each group written atomically
+        and only if it changed."""
+        if not self.folder:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(f".tmp-{os.getpid()}")
-        tmp.write_bytes(pickle.dumps(used, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, self.path)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for name, entries in used.items():
+            old = self.groups.get(name, {})
+            if entries.keys() == old.keys() and all(entries[k] is old[k] for k in entries):
+                continue
+            tmp = self.folder / f".{name}.tmp-{os.getpid()}"
+            tmp.write_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, self.folder / f"{name}.pickle")
+        for name in self.groups.keys() - used.keys():
+            (self.folder / f"{name}.pickle").unlink(missing_ok=True)
+
+
+def group_of(job: RenderJob) -> str:
+    """The cache file a job's result lives in: one per organization folder (and one for shared pages)."""
+    return hashlib.sha1(job.folder.encode()).hexdigest()[:20]
 
 
 def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache, store: HtmlStore,
@@ -203,10 +216,12 @@ def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache,
                 results.update((job.rel, _stored(result, store)) for job, result in zip(chunk, out))
     else:
         results.update((job.rel, _stored(render_one(renderer, job), store)) for job in todo)
-    used = {keys[rel]: result for rel, result in results.items()
-            if CHANGED not in (message for _, message in result.problems)}
-    if todo or used.keys() != cache.entries.keys():
-        cache.save(used)
+    used: dict[str, dict[str, RenderResult]] = {}
+    for job in jobs:
+        result = results[job.rel]
+        if CHANGED not in (message for _, message in result.problems):
+            used.setdefault(group_of(job), {})[keys[job.rel]] = result
+    cache.save(used)
     store.prune({r.rendered.html_key for r in results.values()})
     return results
 

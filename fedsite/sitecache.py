@@ -130,10 +130,17 @@ class SiteCache:
 
 
 def link_tree(source: Path, dest: Path) -> None:
-    """Copy a folder by hard links where the file system allows (outputs are never edited in place)."""
-    def link(src: str, dst: str) -> None:
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
-    shutil.copytree(source, dest, copy_function=link)
+    """Copy a folder by hard links where the file system allows (outputs are never edited in place).
+
+    A plain scandir walk: shutil.copytree's per-folder copystat made this a second of every
+    warm build at 200 sites."""
+    os.makedirs(dest)
+    for entry in os.scandir(source):
+        target = os.path.join(dest, entry.name)
+        if entry.is_dir(follow_symlinks=False):
+            link_tree(Path(entry.path), Path(target))
+        else:
+            try:
+                os.link(entry.path, target)
+            except OSError:
+                shutil.copy2(entry.path, target)
