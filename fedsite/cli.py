@@ -36,6 +36,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if diags else EXIT_OK
 
 
+STAGES = {"read": "чтение", "render": "Markdown", "plan and build sites": "сайты", "write": "запись"}
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .builder import BuildOptions, build, parse_shard
 
@@ -53,6 +56,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     kept = f"; оставлены прежние версии: {', '.join(result.kept)}" if result.kept else ""
     print(f"Собрано сайтов: {result.sites} (из кэша: {result.reused}), страниц: {result.pages}, "
           f"за {time.monotonic() - started:.1f} с → {out}{kept}")
+    if args.timings:
+        print("Этапы: " + " · ".join(f"{STAGES.get(name, name)} {seconds:.2f} с" for name, seconds in result.timings))
     return EXIT_CONTENT if diags else EXIT_OK
 
 
@@ -68,6 +73,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--shard", metavar="K/N", help="собрать K-ю из N долей сайтов")
     b.add_argument("--progress", action="store_true", help="показывать ход сборки (в CI по умолчанию нет)")
     b.add_argument("--no-cache", action="store_true", help="не использовать кэш .cache/")
+    b.add_argument("--timings", action="store_true", help="показать время каждого этапа сборки")
     b.set_defaults(func=cmd_build)
     c = sub.add_parser("check", help="проверить содержимое, ссылки и проекты")
     c.set_defaults(func=cmd_check)

@@ -130,3 +130,10 @@ def test_serve_reloads_the_page_after_an_edit_and_keeps_it_on_an_error(mini: Pat
         server.terminate()
         output = server.communicate(timeout=10)[0]
     assert "school-1/posts/2024-05-01-uroki.md:3: ошибка разметки YAML: не закрыта квадратная скобка" in output, output
+
+
+def test_build_reports_its_stages_when_asked(mini: Path) -> None:
+    done = cli(mini, "build", "--timings")
+    assert done.returncode == 0, done.stderr
+    stages = done.stdout.splitlines()[-1]
+    assert stages.startswith("Этапы: чтение ") and "· сайты " in stages and stages.endswith(" с")
