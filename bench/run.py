@@ -24,13 +24,18 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 
-def run(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
+STAGES: dict[str, str] = {}  # what `build --timings` printed, by benchmark step
+
+
+def run(cmd: list[str], cwd: Path, env: dict | None = None, step: str = "") -> float:
     """Wall seconds of a command, which must succeed."""
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True)
     took = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    if step and proc.stdout.strip():
+        STAGES[step] = proc.stdout.strip().splitlines()[-1]
     return took
 
 
@@ -47,9 +52,9 @@ def size_of(folder: Path) -> tuple[int, int]:
     return total, files
 
 
-def build(repo: Path, jobs: int, *extra: str) -> float:
+def build(repo: Path, jobs: int, *extra: str, step: str = "") -> float:
     return run([sys.executable, str(ROOT / "build.py"), "--repo", str(repo), "build", "--jobs", str(jobs),
-                *extra], ROOT, {"CI": "1"})
+                "--timings", *extra], ROOT, {"CI": "1"}, step)
 
 
 def naive_site(repo: Path, org_folder: Path, dest: Path) -> None:
@@ -95,16 +100,16 @@ def main() -> None:
     posts = a.orgs * a.posts
     print(f"Federation: {a.orgs} sites, {posts} posts, {a.jobs} jobs")
 
-    cold = build(repo, a.jobs)
+    cold = build(repo, a.jobs, step="cold")
     out_bytes, out_files = size_of(repo / "public")
     media, _ = size_of(repo / "sites")
-    warm = build(repo, a.jobs)
+    warm = build(repo, a.jobs, step="nothing changed")
     post = sorted((repo / "sites").rglob("ppo-*"))[0] / "posts" / "2026-11-20-novaya.md"
     post.write_text("---\ntitle: Новая новость\n---\nТекст новой новости.\n", encoding="utf-8")
-    one_new = build(repo, a.jobs)
+    one_new = build(repo, a.jobs, step="one new post")
     edited = post.parent / "post-000.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("\n\n", "\n\nИсправлено. ", 1), encoding="utf-8")
-    one_edit = build(repo, a.jobs)
+    one_edit = build(repo, a.jobs, step="one edited post")
     shard = build(repo, a.jobs, "--no-cache", "--shard", f"1/{a.shards}", "--out", str(HERE / "out" / "shard"))
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     naive = naive_per_site(repo, a.naive_sample)
@@ -124,6 +129,8 @@ def main() -> None:
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
         print(f"{name.ljust(width)}  {value:>16}  {note}")
+    for step, stages in STAGES.items():
+        print(f"{step}: {stages}")
 
 
 if __name__ == "__main__":
