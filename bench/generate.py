@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+import subprocess
 import struct
 import zlib
 from datetime import datetime, timedelta
@@ -97,6 +98,17 @@ def generate(out: Path, orgs: int, posts: int, seed: int, words: int) -> None:
         for i in range(posts):
             text = post_text(rng, words, start, i)
             (folder / "posts" / f"post-{i:03d}.md").write_text(text, encoding="utf-8")
+    (out / ".gitignore").write_text("public/\n.cache/\n", encoding="utf-8")
+    commit(out, "generated federation")
+
+
+def commit(repo: Path, message: str) -> None:
+    """A federation lives in git, as in CI: the build then takes file hashes from git's index."""
+    if not (repo / ".git").exists():
+        subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", "commit", "-q",
+                    "-m", message], cwd=repo, check=True)
 
 
 def main() -> None:

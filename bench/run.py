@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import commit, generate  # noqa: E402
 
 
 STAGES: dict[str, str] = {}  # what `build --timings` printed, by benchmark step
@@ -106,9 +106,11 @@ def main() -> None:
     warm = build(repo, a.jobs, step="nothing changed")
     post = sorted((repo / "sites").rglob("ppo-*"))[0] / "posts" / "2026-11-20-novaya.md"
     post.write_text("---\ntitle: Новая новость\n---\nТекст новой новости.\n", encoding="utf-8")
+    commit(repo, "one new post")  # as CI sees it: a fresh commit
     one_new = build(repo, a.jobs, step="one new post")
     edited = post.parent / "post-000.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("\n\n", "\n\nИсправлено. ", 1), encoding="utf-8")
+    commit(repo, "one edited post")
     one_edit = build(repo, a.jobs, step="one edited post")
     shard = build(repo, a.jobs, "--no-cache", "--shard", f"1/{a.shards}", "--out", str(HERE / "out" / "shard"))
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -42,7 +42,7 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
     projects = read_projects(repo, diags)
     posts, pages, intros = {}, {"": read_pages(repo / "shared" / "pages", "", repo, diags)}, {}
     assets = {}
-    cache = ReadCache(cache_dir)
+    cache = ReadCache(cache_dir, repo)
     for org in tree.in_order():
         key = cache.key(org, settings, projects, repo)
         read = cache.get(org.id, key)

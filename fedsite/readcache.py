@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,40 @@ from .digest import canonical_digest, code_digest
 from .tree import CONTENT_DIRS, Org
 
 
-def own_files_digest(org: Org) -> str:
-    """The organization's own files (not its members'): Markdown by content, the rest by name."""
+def git_hashes(repo: Path) -> dict[str, str]:
+    """Content hashes git already keeps for the repository's files (blob ids), by repository path.
+
+    Files that differ from git's index (edited, new, deleted) are left out, to be hashed here; so is
+    everything when the repository is not a git work tree of its own."""
+    def git(*args: str) -> bytes | None:
+        try:
+            done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, timeout=120)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout if done.returncode == 0 else None
+
+    top = git("rev-parse", "--show-toplevel")
+    if top is None or Path(os.fsdecode(top.strip())).resolve() != repo.resolve():
+        return {}
+    listed = git("ls-files", "--stage", "-z") or b""
+    changed = git("status", "--porcelain", "-z", "--untracked-files=all", "--no-renames")
+    if changed is None:
+        return {}
+    hashes = {}
+    for entry in listed.split(b"\0"):
+        if b"\t" in entry:
+            info, path = entry.split(b"\t", 1)
+            hashes[os.fsdecode(path)] = info.split()[1].decode()
+    for entry in changed.split(b"\0"):
+        hashes.pop(os.fsdecode(entry[3:]), None)
+    return hashes
+
+
+def own_files_digest(org: Org, repo: Path, known: dict[str, str]) -> str:
+    """The organization's own files (not its members'): Markdown by content, the rest by name.
+
+    A file's content hash is git's blob id when git has it (a fresh CI clone hashes nothing
+    again), else computed here."""
     h = hashlib.blake2b(digest_size=20)
     folder = str(org.folder)
     names = ["index.md"] if os.path.lexists(os.path.join(folder, "index.md")) else []
@@ -29,14 +62,19 @@ def own_files_digest(org: Org) -> str:
             inner = os.path.relpath(parent, folder)
             names += [os.path.join(inner, name) for name in sorted(files + [d for d in dirs if
                                                                             os.path.islink(os.path.join(parent, d))])]
+    prefix = org.rel + "/"
     for name in names:
         path = os.path.join(folder, name)
         h.update(os.fsencode(name) + b"\0")
         if os.path.islink(path):
             h.update(b"->" + os.fsencode(os.readlink(path)) + b"\0")
-        if name.endswith(".md") and os.path.isfile(path):
-            with open(path, "rb") as f:
-                h.update(f.read())
+        elif name.endswith(".md") and os.path.isfile(path):
+            known_hash = known.get(prefix + name.replace(os.sep, "/"))
+            if known_hash:
+                h.update(known_hash.encode())
+            else:
+                with open(path, "rb") as f:
+                    h.update(hashlib.sha256(f.read()).digest())
             h.update(b"\0")
     return h.hexdigest()
 
@@ -44,11 +82,15 @@ def own_files_digest(org: Org) -> str:
 class ReadCache:
     """Per organization, the read result and the key it was read under, in .cache/read/; None disables it."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, repo: Path) -> None:
         self.folder = folder / "read" if folder else None
+        self.repo = repo
+        self.known = git_hashes(repo) if self.folder else {}
 
     def key(self, org: Org, *shared: Any) -> str:
-        return canonical_digest((code_digest(), org, shared, own_files_digest(org))) if self.folder else ""
+        if not self.folder:
+            return ""
+        return canonical_digest((code_digest(), org, shared, own_files_digest(org, self.repo, self.known)))
 
     def get(self, org_id: str, key: str) -> Any | None:
         path = self.folder / f"{org_id}.pickle" if self.folder else None

@@ -131,3 +131,24 @@ def test_a_file_changed_while_building_is_reported_not_rendered_stale(mini: Path
         (p.path, p.message) for p in diags.problems]
     assert cached(mini, mini / "public")  # the next build reads it again and is fine
     assert "Дописано во время сборки." in (mini / "public/district-a/school-1/posts/uroki.html").read_text()
+
+
+def test_in_a_git_clone_file_hashes_come_from_git_and_edits_are_still_seen(mini: Path) -> None:
+    import subprocess
+
+    from fedsite.readcache import git_hashes
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=mini,
+                       check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "content")
+    post = f"{SCHOOL}/posts/2024-05-01-uroki.md"
+    assert len(git_hashes(mini)[post]) == 40  # git's blob id: nothing to read again in a fresh clone
+    cached(mini, mini / "public")
+    (mini / post).write_text((mini / post).read_text().replace("Провели открытые уроки.", "Провели уроки."))
+    assert post not in git_hashes(mini)  # edited since the commit: hashed by us
+    cached(mini, mini / "public")
+    assert "Провели уроки." in (mini / "public/district-a/school-1/posts/uroki.html").read_text()
