@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -30,6 +30,7 @@ class Federation:
     intros: dict[str, object]  # org id -> Source of index.md
     assets: dict[str, list[tuple[str, str]]]  # org id -> (source file, site-relative destination)
     markdown_extensions: list
+    read_keys: dict[str, str] = field(default_factory=dict)  # org id -> read cache key (with a cache)
 
 
 def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = None) -> Federation | None:
@@ -43,8 +44,9 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
     posts, pages, intros = {}, {"": read_pages(repo / "shared" / "pages", "", repo, diags)}, {}
     assets = {}
     cache = ReadCache(cache_dir, repo)
+    read_keys: dict[str, str] = {}
     for org in tree.in_order():
-        key = cache.key(org, settings, projects, repo)
+        key = read_keys[org.id] = cache.key(org, settings, projects, repo)
         read = cache.get(org.id, key)
         if read is None:
             before = len(diags.problems)
@@ -60,7 +62,8 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
     check_unique_urls(posts, diags)
     base = load_file(repo / "mkdocs.yml", Diagnostics(repo))
     extensions = list((base.data.get("markdown_extensions") or []) if base else [])
-    return Federation(repo, settings, tree, projects or {}, posts, pages, intros, assets, extensions)
+    return Federation(repo, settings, tree, projects or {}, posts, pages, intros, assets, extensions,
+                      {k: v for k, v in read_keys.items() if v})
 
 
 def read_org(org: Org, repo: Path, settings: Settings, projects: dict | None,

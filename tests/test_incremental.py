@@ -152,3 +152,14 @@ def test_in_a_git_clone_file_hashes_come_from_git_and_edits_are_still_seen(mini:
     assert post not in git_hashes(mini)  # edited since the commit: hashed by us
     cached(mini, mini / "public")
     assert "Провели уроки." in (mini / "public/district-a/school-1/posts/uroki.html").read_text()
+
+
+def test_a_new_day_rebuilds_only_the_sites_with_monitoring(mini: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FEDSITE_NOW", "2026-06-01T12:00:00+03:00")
+    cached(mini, mini / "public")
+    monkeypatch.setenv("FEDSITE_NOW", "2026-06-02T12:00:00+03:00")
+    result = cached(mini, mini / "public")
+    # The region and district-a count "days since the last post"; the schools and district-b
+    # (no members, no events that day) look the same as yesterday.
+    assert result.sites - result.reused == 2
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
