@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -9,10 +10,11 @@ import shutil
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from tqdm import tqdm
 
@@ -60,13 +62,27 @@ def now() -> datetime:
     return datetime.fromisoformat(fixed) if fixed else datetime.now(timezone.utc)
 
 
+@contextmanager
+def cache_lock(cache: Path | None) -> Iterator[None]:
+    """One build at a time per cache folder: a build prunes renderings another one may be reading
+    (`serve` and `check` side by side, say). The lock goes with the process, however it ends."""
+    if cache is None:
+        yield
+        return
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / "lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def check(repo: Path, diags: Diagnostics, cache: Path | None = None,
           jobs: int = 1) -> tuple[Federation, FederationView] | None:
     """Read and render everything without building; every problem lands in `diags`."""
-    fed = read_federation(repo, diags, cache)
-    if fed is None:
-        return None
-    return fed, render_federation(fed, now(), diags, cache, jobs)
+    with cache_lock(cache):
+        fed = read_federation(repo, diags, cache)
+        if fed is None:
+            return None
+        return fed, render_federation(fed, now(), diags, cache, jobs)
 
 
 def broken_orgs(fed: Federation, diags: Diagnostics) -> set[str]:
@@ -110,7 +126,7 @@ def build_unit(unit: SiteUnit, site_dir: Path, cache: Path | None = None) -> int
     """A worker's job: MkDocs, then the feeds and generated files, into the site's own folder."""
     build_site(unit.plan, unit.base_config, site_dir, cache / "jinja" if cache else None)
     base_url = unit.plan.site_url.removesuffix(unit.plan.url_path)
-    written = {**feed_files(list(unit.feeds), base_url, unit.plan.url_path), **unit.files}
+    written = {**feed_files(list(unit.feeds), base_url, unit.plan.url_path, unit.plan.updated), **unit.files}
     for rel, data in written.items():
         target = site_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -122,6 +138,11 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
           **option_values: object) -> BuildResult | None:
     """Validate everything, then build the sites into `out`, atomically (options as object or keywords)."""
     options = options or BuildOptions(**option_values)
+    with cache_lock(options.cache):
+        return _build(repo, out, diags, options)
+
+
+def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions) -> BuildResult | None:
     clock = [("start", time.perf_counter())]
     fed = read_federation(repo, diags, options.cache)
     if fed is None:

@@ -59,7 +59,11 @@ class Source:
         return replace(self, meta={}, lines={})
 
     def read_body(self) -> str:
-        return read_text(self.path)[self.body_offset:]
+        """The body as the file holds it now ('' if it can no longer be read)."""
+        try:
+            return read_text(self.path)[self.body_offset:]
+        except (OSError, UnicodeDecodeError):
+            return ""
 
 
 def _source(path: Path, rel: str, meta: dict, lines: dict, text: str, body_line: int, offset: int) -> Source:

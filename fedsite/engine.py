@@ -109,9 +109,10 @@ class PlannedPage(Page):
     instance per page, 1.2 ms each, ~110 s of CPU at 95k pages) has nothing to do. Plugins may
     set File.page to a Page subclass, as Material's blog plugin does."""
 
-    def __init__(self, nav_title: str | None, spec: PageSpec, file: File, config: Any) -> None:
+    def __init__(self, nav_title: str | None, spec: PageSpec, file: File, config: Any, site_date: str) -> None:
         super().__init__(nav_title, file, config)
         self.spec = spec
+        self.update_date = spec.updated or site_date  # the sitemap's lastmod: from content, not the clock
 
     def read_source(self, config: Any) -> None:
         # Material prints titles and descriptions unescaped: what press secretaries wrote is text.
@@ -139,7 +140,7 @@ class FederationPlugin(BasePlugin):
         nav_titles = dict(_nav_entries(config.nav or []))
         for uri, spec in self.specs.items():
             file = File.generated(config, uri, content="")
-            PlannedPage(nav_titles.get(uri), spec, file, config)
+            PlannedPage(nav_titles.get(uri), spec, file, config, self.plan.updated)
             out.append(file)
         for source, dest in self.plan.files:
             if out.get_file_from_path(dest) is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import mimetypes
 from collections import OrderedDict
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -98,18 +97,13 @@ def _enclosure(post: Post, org: Org, view: FederationView) -> Enclosure | None:
     return Enclosure(_absolute(media, org, view.settings.site_url), length, mime)
 
 
-def epoch() -> datetime:
-    """The date of an empty feed: SOURCE_DATE_EPOCH if set, so that builds stay reproducible."""
-    return datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "0")), timezone.utc)
-
-
-def render_feed(feed: Feed, site_url: str) -> tuple[bytes, bytes]:
+def render_feed(feed: Feed, site_url: str, empty_date: datetime) -> tuple[bytes, bytes]:
     """RSS 2.0 and Atom bytes of a feed; deterministic for the same items."""
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.load_extension("dc")
     fg.load_extension("media")
-    newest = max((i.updated for i in feed.items), default=epoch())
+    newest = max((i.updated for i in feed.items), default=empty_date)
     fg.id(site_url + feed.atom_path)
     fg.title(feed.title)
     fg.subtitle(feed.description or feed.title)
@@ -219,11 +213,11 @@ class LazyItems(OrderedDict):
         return item
 
 
-def feed_files(feeds: list[Feed], site_url: str, url_path: str) -> dict[str, bytes]:
+def feed_files(feeds: list[Feed], site_url: str, url_path: str, site_date: str) -> dict[str, bytes]:
     """Site-relative path -> bytes of every RSS and Atom file of a site's feeds."""
     out = {}
     for feed in feeds:
-        rss, atom = render_feed(feed, site_url)
+        rss, atom = render_feed(feed, site_url, datetime.fromisoformat(site_date).replace(tzinfo=timezone.utc))
         out[feed.path[len(url_path):]] = rss
         out[feed.atom_path[len(url_path):]] = atom
     return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mkdocs.utils import get_build_date
+
 from . import sitepages as pp
 from .schema import CONTACTS, KINDS, SOCIAL
 from .monitoring import monitoring_pages
@@ -28,6 +30,7 @@ class SitePlan:
     files: tuple[tuple[str, str], ...]  # (absolute source path, site-relative destination)
     nav: tuple[Any, ...]
     site: dict[str, Any]  # what every page of the site shows: chain, contacts, social, feeds
+    updated: str  # YYYY-MM-DD: the newest post the site shows, else MkDocs' build date (see site_date)
 
 
 def plan_site(org: Org, view: FederationView, assets: list[tuple[str, str]]) -> SitePlan:
@@ -47,8 +50,18 @@ def plan_site(org: Org, view: FederationView, assets: list[tuple[str, str]]) -> 
     return SitePlan(
         org=org.id, url_path=org.url_path, site_url=view.settings.site_url + org.url_path,
         name=org.name, pages=tuple(pages), files=tuple(assets),
-        nav=tuple(pp.nav(org, content_pages, pages)), site=site_data(org, view),
+        nav=tuple(pp.nav(org, content_pages, pages)), site=site_data(org, view), updated=site_date(org, view),
     )
+
+
+def site_date(org: Org, view: FederationView) -> str:
+    """The date of a site's pages in its sitemap and of its empty feeds: its newest post (own or a
+    member's), so that the output depends on content, not on the day it was built. A site with no
+    post at all takes MkDocs' build date (SOURCE_DATE_EPOCH, else today)."""
+    shown = view.rollup(org)
+    if not shown:
+        return get_build_date()
+    return max(pp.utc_date(p.updated or p.date) for p in shown)
 
 
 def site_data(org: Org, view: FederationView) -> dict[str, Any]:

@@ -34,7 +34,7 @@ def git_hashes(repo: Path) -> dict[str, str]:
     top = git("rev-parse", "--show-toplevel")
     if top is None or Path(os.fsdecode(top.strip())).resolve() != repo.resolve():
         return {}
-    listed = git("ls-files", "--stage", "-z") or b""
+    listed = git("ls-files", "--stage", "-t", "-v", "-z") or b""
     changed = git("status", "--porcelain", "-z", "--untracked-files=all", "--no-renames")
     if changed is None:
         return {}
@@ -42,7 +42,9 @@ def git_hashes(repo: Path) -> dict[str, str]:
     for entry in listed.split(b"\0"):
         if b"\t" in entry:
             info, path = entry.split(b"\t", 1)
-            hashes[os.fsdecode(path)] = info.split()[1].decode()
+            tag, _mode, blob = info.split()[:3]
+            if tag == b"H":  # not assume-unchanged (lowercase) or skip-worktree (S): git vouches for it
+                hashes[os.fsdecode(path)] = blob.decode()
     for entry in changed.split(b"\0"):
         hashes.pop(os.fsdecode(entry[3:]), None)
     return hashes
@@ -66,10 +68,11 @@ def own_files_digest(org: Org, repo: Path, known: dict[str, str]) -> str:
     for name in names:
         path = os.path.join(folder, name)
         h.update(os.fsencode(name) + b"\0")
-        if os.path.islink(path):
-            h.update(b"->" + os.fsencode(os.readlink(path)) + b"\0")
-        elif name.endswith(".md") and os.path.isfile(path):
-            known_hash = known.get(prefix + name.replace(os.sep, "/"))
+        link = os.path.islink(path)
+        if link:  # what it points to decides what is read and whether it is refused
+            h.update(b"->" + os.fsencode(os.path.realpath(path)) + (b"+" if os.path.isfile(path) else b"-") + b"\0")
+        if name.endswith(".md") and os.path.isfile(path):
+            known_hash = None if link else known.get(prefix + name.replace(os.sep, "/"))
             if known_hash:
                 h.update(known_hash.encode())
             else:

@@ -74,8 +74,11 @@ def _init_worker(setup: RendererSetup) -> None:
 
 def render_one(renderer: Renderer, job: RenderJob) -> RenderResult:
     ctx = DocContext(job.rel, job.page_url, job.folder, job.shared)
-    body = read_text(Path(job.file))[job.body_offset:]
-    if hashlib.sha256(body.encode()).hexdigest() != job.body_digest:
+    try:
+        body = read_text(Path(job.file))[job.body_offset:]
+    except (OSError, UnicodeDecodeError):  # deleted, replaced or re-encoded since the read stage
+        body = None
+    if body is None or hashlib.sha256(body.encode()).hexdigest() != job.body_digest:
         return RenderResult(Rendered("", (), frozenset(), ""), ((job.body_line, CHANGED),), (), ())
     rendered = renderer.render(body, ctx, job.summary)
     problems = tuple((line_of(body, p.needle, job.body_line), p.message) for p in ctx.problems)
@@ -90,7 +93,9 @@ def _render_chunk(jobs: list[RenderJob]) -> list[RenderResult]:
 
 
 def job_key(job: RenderJob, fingerprint: str) -> str:
-    fields = [fingerprint, job.rel, job.body_digest, job.page_url, job.folder, job.shared, job.summary]
+    # body_line too: the problems a result carries are file lines, which move when front matter grows.
+    fields = [fingerprint, job.rel, job.body_digest, job.body_line, job.page_url, job.folder, job.shared,
+              job.summary]
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
 

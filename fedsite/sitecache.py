@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import material
 import mkdocs
+from mkdocs.utils import get_build_date
 
 from .digest import canonical_digest, code_digest, tree_digest
 from .feeds import Feed
@@ -82,9 +83,12 @@ def input_digests(fed: Federation, view: FederationView, today: str) -> dict[str
     out = {}
     for org in tree.in_order():
         chain = [(o.id, o.short_name, o.name, o.url_path) for o in tree.chain(org.id)]
-        # Only the monitoring pages count days: other sites do not change with the date alone
-        # (events and scheduled posts are in the subtree digest), so they are not rebuilt every day.
+        # Only the monitoring pages count days, and a site with no post at all dates its pages by the
+        # build (plan.site_date); the others do not change with the date alone (events and scheduled
+        # posts are in the subtree digest), so they are not rebuilt every day.
         dated = today if has_monitoring(org, view) else ""
+        if not view.rollup(org):
+            dated += "|" + get_build_date()
         out[org.id] = canonical_digest((shared, chain, subtree[org.id], dated))
     return out
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
@@ -33,6 +33,7 @@ class PageSpec:
     toc: tuple = ()
     data: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    updated: str = ""  # YYYY-MM-DD (UTC) for the sitemap; '' means the site's date (SitePlan.updated)
 
 
 def card(post: Post, tree: Tree, rendered: Rendered | None) -> dict[str, Any]:
@@ -51,6 +52,11 @@ def card(post: Post, tree: Tree, rendered: Rendered | None) -> dict[str, Any]:
         "tags": [{"name": t, "url": org.url_path + tag_url(t)} for t in post.tags],
         "projects": list(post.projects), "event": event,
     }
+
+
+def utc_date(moment: datetime) -> str:
+    """A date as MkDocs writes page dates into the sitemap."""
+    return moment.astimezone(timezone.utc).date().isoformat()
 
 
 def tag_url(tag: str) -> str:
@@ -115,7 +121,7 @@ def post_pages(own: list[Post], cards: dict[str, dict], view: FederationView) ->
             "audio": media_url(post.audio, org), "video": media_url(post.video, org),
         }
         out.append(PageSpec(post.url, post.title, "post.html", view.html(rendered), rendered.toc, data,
-                            this["summary"]))
+                            this["summary"], utc_date(post.updated or post.date)))
     return out
 
 

@@ -207,3 +207,14 @@ def test_automatic_summary_is_a_short_lead_of_the_first_paragraph(mini: Path) ->
     _, view = check(mini, Diagnostics(mini))
     summary = view.rendered["sites/region/posts/2024-06-03-long.md"].summary
     assert summary.startswith("слово0 слово1 ") and summary.endswith(" …") and len(summary) <= 300
+
+
+def test_sitemap_dates_come_from_the_content_not_the_build_day(built_mini: Path) -> None:
+    from xml.etree import ElementTree
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = ElementTree.parse(built_mini / "district-a/school-1/sitemap.xml").getroot().findall("s:url", ns)
+    dates = {u.findtext("s:loc", namespaces=ns).rsplit("/", 1)[-1]: u.findtext("s:lastmod", namespaces=ns)
+             for u in urls}
+    assert dates["uroki.html"] == "2024-04-30"  # published 01.05.2024 00:00 Moscow time
+    assert dates["index.html"] == "2024-12-31"  # the site's newest post (01.01.2025 Moscow)

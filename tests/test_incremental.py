@@ -123,14 +123,20 @@ def test_a_file_changed_while_building_is_reported_not_rendered_stale(mini: Path
     from fedsite.federation import read_federation, render_federation
 
     diags = Diagnostics(mini)
-    fed = read_federation(mini, diags)
+    fed = read_federation(mini, diags, mini / ".cache")
     post = mini / SCHOOL / "posts/2024-05-01-uroki.md"
-    post.write_text(post.read_text() + "\nДописано во время сборки.\n")
+    original = post.read_text()
+    post.write_text(original + "\nДописано во время сборки.\n")
     render_federation(fed, now(), diags, mini / ".cache")
     assert (f"{SCHOOL}/posts/2024-05-01-uroki.md", "файл изменился во время сборки; запустите сборку ещё раз") in [
         (p.path, p.message) for p in diags.problems]
     assert cached(mini, mini / "public")  # the next build reads it again and is fine
     assert "Дописано во время сборки." in (mini / "public/district-a/school-1/posts/uroki.html").read_text()
+    post.unlink()
+    render_federation(fed, now(), Diagnostics(mini), mini / ".cache")  # gone mid-build: a problem, no traceback
+    post.write_text(original)  # the text that was read first: its failed rendering was not kept
+    assert cached(mini, mini / "public")
+    assert "Дописано" not in (mini / "public/district-a/school-1/posts/uroki.html").read_text()
 
 
 def test_in_a_git_clone_file_hashes_come_from_git_and_edits_are_still_seen(mini: Path) -> None:
@@ -156,10 +162,36 @@ def test_in_a_git_clone_file_hashes_come_from_git_and_edits_are_still_seen(mini:
 
 def test_a_new_day_rebuilds_only_the_sites_with_monitoring(mini: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("FEDSITE_NOW", "2026-06-01T12:00:00+03:00")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780300800")
     cached(mini, mini / "public")
     monkeypatch.setenv("FEDSITE_NOW", "2026-06-02T12:00:00+03:00")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780387200")  # what the deploy workflow sets: the commit's time
     result = cached(mini, mini / "public")
-    # The region and district-a count "days since the last post"; the schools and district-b
-    # (no members, no events that day) look the same as yesterday.
-    assert result.sites - result.reused == 2
+    # The region and district-a count "days since the last post", and school-2 and district-b have no
+    # post to date their pages by, so they take the build date; school-1 is the same as yesterday.
+    assert result.reused == 1
     assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
+
+
+def test_a_symlinked_post_is_read_again_when_its_target_changes(mini: Path) -> None:
+    target = mini / SCHOOL / "posts/drafts-kept-elsewhere.txt"
+    target.write_text("---\ntitle: Общая новость\ndate: 01.02.2025\n---\nПервый текст.\n", encoding="utf-8")
+    (mini / SCHOOL / "posts/2025-02-01-obshchaya.md").symlink_to(target.name)
+    cached(mini, mini / "public")
+    page = mini / "public/district-a/school-1/posts/obshchaya.html"
+    assert "Первый текст." in page.read_text()
+    target.write_text(target.read_text().replace("Первый текст.", "Второй текст."), encoding="utf-8")
+    cached(mini, mini / "public")
+    assert "Второй текст." in page.read_text()
+
+
+def test_problem_lines_follow_a_front_matter_edit(mini: Path) -> None:
+    post = mini / SCHOOL / "posts/2025-03-01-ssylka.md"
+    post.write_text("---\ntitle: Ссылка\n---\nТекст [куда-то](nety.md).\n", encoding="utf-8")
+    diags = Diagnostics(mini)
+    build(mini, mini / "public", diags, BuildOptions(cache=mini / ".cache"))
+    assert [p.line for p in diags.problems if p.path.endswith("ssylka.md")] == [4]
+    post.write_text("---\ntitle: Ссылка\ntags: [новое]\n---\nТекст [куда-то](nety.md).\n", encoding="utf-8")
+    diags = Diagnostics(mini)
+    build(mini, mini / "public", diags, BuildOptions(cache=mini / ".cache"))
+    assert [p.line for p in diags.problems if p.path.endswith("ssylka.md")] == [5]
