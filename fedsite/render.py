@@ -9,6 +9,9 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
+import tempfile
+import weakref
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -104,45 +107,46 @@ class HtmlStore:
 
     Only the site being planned and the feed items being written need a document's HTML, so the
     build keeps summaries and anchors in memory and reads HTML back when it is needed. Without a
-    cache folder the store is a dict."""
+    cache folder (--no-cache, a shard) a temporary folder serves, removed with the store."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder / "html" if folder else None
-        self.memory: dict[str, str] = {}
+        self.persistent = folder is not None
         self._stored: set[str] | None = None
+
+    def _root(self) -> Path:
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="fedsite-html-"))
+            weakref.finalize(self, shutil.rmtree, self.folder, True)
+        return self.folder
 
     def put(self, rendered: Rendered) -> Rendered:
         """The same rendering, its HTML stored and replaced by the key to it."""
         if not rendered.html:
             return rendered
         key = hashlib.sha256(rendered.html.encode()).hexdigest()
-        if self.folder is None:
-            self.memory[key] = rendered.html
-        else:
+        if key not in self.stored():
+            self.stored().add(key)
             path = self._path(key)
-            if key not in self.stored():
-                self.stored().add(key)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(f".{key}.tmp-{os.getpid()}")
-                tmp.write_text(rendered.html, encoding="utf-8")
-                os.replace(tmp, path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{key}.tmp-{os.getpid()}")
+            tmp.write_text(rendered.html, encoding="utf-8")
+            os.replace(tmp, path)
         return replace(rendered, html="", html_key=key)
 
     def html(self, rendered: Rendered) -> str:
         if rendered.html or not rendered.html_key:
             return rendered.html
-        if self.folder is None:
-            return self.memory[rendered.html_key]
         return self._path(rendered.html_key).read_text(encoding="utf-8")
 
     def exists(self, rendered: Rendered) -> bool:
-        return self.folder is None or not rendered.html_key or rendered.html_key in self.stored()
+        return not rendered.html_key or rendered.html_key in self.stored()
 
     def stored(self) -> set[str]:
         """The keys on disk, listed once per build (a stat per document cost more)."""
         if self._stored is None:
             self._stored = set()
-            if self.folder is not None and self.folder.is_dir():
+            if self.persistent and self.folder.is_dir():
                 for sub in os.scandir(self.folder):
                     if sub.is_dir():
                         self._stored.update(e.name.removesuffix(".html") for e in os.scandir(sub.path)
@@ -150,12 +154,11 @@ class HtmlStore:
         return self._stored
 
     def _path(self, key: str) -> Path:
-        assert self.folder is not None
-        return self.folder / key[:2] / f"{key}.html"
+        return self._root() / key[:2] / f"{key}.html"
 
     def prune(self, keep: set[str]) -> None:
         """Delete the HTML no cached rendering refers to any more."""
-        if self.folder is None:
+        if not self.persistent:
             return
         for key in self.stored() - keep:
             self._path(key).unlink(missing_ok=True)
