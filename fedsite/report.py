@@ -12,7 +12,8 @@ import csv
 import io
 import json
 import sys
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -78,10 +79,12 @@ def score(posts: int, months: tuple[int, ...], social: int, contacts: int, proje
 def org_row(org: Org, posts: list[Post], year: int, on: date, projects: list[str], silent_days: int,
             tz) -> OrgRow:
     """The report line of one organization from its published posts."""
-    seen = [p for p in posts if p.date.astimezone(tz).date() <= on]
-    in_year = [p for p in seen if p.date.astimezone(tz).year == year]
-    months = tuple(sum(1 for p in in_year if p.date.astimezone(tz).month == m) for m in range(1, 13))
-    last = max((p.date.astimezone(tz).date() for p in seen), default=None)
+    local = [(p, p.date.astimezone(tz).date()) for p in posts]  # once per post: the root counts 61k
+    seen = [(p, day) for p, day in local if day <= on]
+    in_year = [p for p, day in seen if day.year == year]
+    by_month = Counter(day.month for _, day in seen if day.year == year)
+    months = tuple(by_month[m] for m in range(1, 13))
+    last = max((day for _, day in seen), default=None)
     per_project = {pid: sum(1 for p in in_year if pid in p.projects) for pid in projects}
     social = tuple(k for k in SOCIAL if (org.card.get("social") or {}).get(k))
     contacts = tuple(k for k in CONTACTS if (org.card.get("contacts") or {}).get(k))
@@ -132,9 +135,9 @@ def to_csv(report: Report) -> str:
 
 
 def to_json(report: Report) -> str:
-    data = asdict(report)
-    data["silent"] = [r.id for r in report.rows if r.silent]
-    return json.dumps(data, ensure_ascii=False, indent=1)
+    # vars(), not dataclasses.asdict: asdict deep-copies every value, seconds for the root's 1,023 rows.
+    data = {**vars(report), "silent": [r.id for r in report.rows if r.silent]}
+    return json.dumps(data, ensure_ascii=False, default=vars)  # no indent: the C encoder, 10x faster
 
 
 def to_table(report: Report) -> str:
