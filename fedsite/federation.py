@@ -27,7 +27,7 @@ class Federation:
     projects: dict[str, dict]
     posts: dict[str, list[Post]]  # every post, drafts and scheduled ones included
     pages: dict[str, list[Page]]  # '' holds the shared pages
-    intros: dict[str, object]  # org id -> Source of index.md
+    intros: dict[str, Source]  # org id -> its index.md, for those that have one
     assets: dict[str, list[tuple[str, str]]]  # org id -> (source file, site-relative destination)
     markdown_extensions: list
     read_keys: dict[str, str] = field(default_factory=dict)  # org id -> read cache key (with a cache)
@@ -168,8 +168,7 @@ def render_jobs_of(fed: Federation, published: dict[str, list[Post]]) -> list[tu
             out.append((page.source, _job(page.source, (org.url_path if org else "") + page.url,
                                           org.rel if org else "shared", org is None, "")))
     for org_id, src in fed.intros.items():
-        if src is not None:
-            out.append((src, _job(src, tree[org_id].url_path + "index.html", tree[org_id].rel, False, "")))
+        out.append((src, _job(src, tree[org_id].url_path + "index.html", tree[org_id].rel, False, "")))
     return out
 
 
@@ -198,7 +197,6 @@ def render_federation(fed: Federation, now: datetime, diags: Diagnostics, cache_
                 diags.add(source.path, line, f"в «{target}» нет заголовка с якорем #{anchor}; "
                                              "проверьте часть ссылки после #")
     tree = fed.tree
-    intros = {org_id: rendered[f"{tree[org_id].rel}/index.md"] for org_id, src in fed.intros.items()
-              if src is not None}
+    intros = {org_id: rendered[f"{tree[org_id].rel}/index.md"] for org_id in fed.intros}
     return FederationView(tree, fed.settings, published, dict(fed.pages), intros, rendered, fed.projects, now,
                           store)

@@ -33,6 +33,14 @@ def staged_output(out: Path) -> Iterator[Path]:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old bytes or the new ones, never half of them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 def place_site(staged: Path, final: Path) -> None:
     """Move a site built on its own into its place in the assembled tree (members' folders stay)."""
     final.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .digest import canonical_digest, code_digest
+from .output import write_atomic
 from .tree import CONTENT_DIRS, Org
 
 
@@ -50,7 +51,7 @@ def git_hashes(repo: Path) -> dict[str, str]:
     return hashes
 
 
-def own_files_digest(org: Org, repo: Path, known: dict[str, str]) -> str:
+def own_files_digest(org: Org, known: dict[str, str]) -> str:
     """The organization's own files (not its members'): Markdown by content, the rest by name.
 
     A file's content hash is git's blob id when git has it (a fresh CI clone hashes nothing
@@ -101,13 +102,12 @@ class ReadCache:
 
     def __init__(self, folder: Path | None, repo: Path) -> None:
         self.folder = folder / "read" if folder else None
-        self.repo = repo
         self.known = git_hashes(repo) if self.folder else {}
 
     def key(self, org: Org, *shared: Any) -> str:
         if not self.folder:
             return ""
-        return canonical_digest((code_digest(), org, shared, own_files_digest(org, self.repo, self.known)))
+        return canonical_digest((code_digest(), org, shared, own_files_digest(org, self.known)))
 
     def get(self, org_id: str, key: str) -> Any | None:
         path = self.folder / f"{org_id}.pickle" if self.folder else None
@@ -120,12 +120,8 @@ class ReadCache:
         return value if stored_key == key else None
 
     def put(self, org_id: str, key: str, value: Any) -> None:
-        if self.folder is None:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f".{org_id}.tmp-{os.getpid()}"
-        tmp.write_bytes(pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, self.folder / f"{org_id}.pickle")
+        if self.folder is not None:
+            write_atomic(self.folder / f"{org_id}.pickle", pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
 
     def prune(self, keep: set[str]) -> None:
         """Forget organizations that no longer exist."""

@@ -19,6 +19,7 @@ from typing import Any
 
 from .digest import canonical_digest, code_digest
 from .markup import DocContext, Rendered, Renderer, Target, line_of
+from .output import write_atomic
 from .yamlfile import read_text
 
 CACHE_VERSION = "render-3"
@@ -127,11 +128,7 @@ class HtmlStore:
         key = hashlib.sha256(rendered.html.encode()).hexdigest()
         if key not in self.stored():
             self.stored().add(key)
-            path = self._path(key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{key}.tmp-{os.getpid()}")
-            tmp.write_text(rendered.html, encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomic(self._path(key), rendered.html.encode())
         return replace(rendered, html="", html_key=key)
 
     def html(self, rendered: Rendered) -> str:
@@ -184,14 +181,11 @@ class RenderCache:
         and only if it changed."""
         if not self.folder:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         for name, entries in used.items():
             old = self.groups.get(name, {})
             if entries.keys() == old.keys() and all(entries[k] is old[k] for k in entries):
                 continue
-            tmp = self.folder / f".{name}.tmp-{os.getpid()}"
-            tmp.write_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, self.folder / f"{name}.pickle")
+            write_atomic(self.folder / f"{name}.pickle", pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
         for name in self.groups.keys() - used.keys():
             (self.folder / f"{name}.pickle").unlink(missing_ok=True)
 

@@ -14,8 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import material
-import mkdocs
 from mkdocs.utils import get_build_date
 
 from .digest import canonical_digest, code_digest, tree_digest
@@ -40,9 +38,8 @@ class SiteUnit:
 
 @lru_cache(maxsize=16)
 def engine_digest(repo: Path) -> str:
-    """The inputs every site shares: mkdocs.yml, theme/, our code, MkDocs' and Material's versions."""
-    parts = [(repo / "mkdocs.yml").read_bytes().hex(), tree_digest(repo / "theme"), code_digest(),
-             mkdocs.__version__, getattr(material, "__version__", "")]
+    """The inputs every site shares: mkdocs.yml, theme/, our code and our libraries' versions."""
+    parts = [(repo / "mkdocs.yml").read_bytes().hex(), tree_digest(repo / "theme"), code_digest()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
