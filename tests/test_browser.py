@@ -111,13 +111,13 @@ def test_share_buttons_open_the_networks_share_urls(page: object, site: str) -> 
 def test_parent_chain_and_pagination_lead_where_they_say(page: object, site: str) -> None:
     page.goto(site + "district-a/school-1/posts/uroki.html")
     page.click(".fed-chain a >> text=Регион")
-    assert page.url == site + "index.html"
+    page.wait_for_url(site + "index.html")  # a click navigates asynchronously; fails on timeout
     page.goto(site + "district-a/school-1/posts/index.html")
     assert page.locator(".fed-card").count() == 2  # posts_per_page: 2; the school has three posts
     page.click(".fed-pager a[rel=next]")
-    assert page.url == site + "district-a/school-1/posts/page/2.html"
+    page.wait_for_url(site + "district-a/school-1/posts/page/2.html")
     assert page.locator(".fed-card__title").all_inner_texts() == ["Летний лагерь"]
     page.click(".fed-pager a[rel=prev]")
-    assert page.url == site + "district-a/school-1/posts/index.html"
+    page.wait_for_url(site + "district-a/school-1/posts/index.html")
     page.goto(site + "posts/tags/index.html")
     assert page.locator(".fed-terms a").count() >= 1
