@@ -24,11 +24,11 @@ from .events import calendar_files
 from .federation import Federation, read_federation, render_federation
 from .feeds import LazyItems, feed_files, site_feeds
 from .monitoring import downloads
-from .output import keep_previous, place_site, staged_output
+from .output import PlacedSites, keep_previous, place_site, replace_site, scratch_beside, swap_in
 from .plan import plan_site
 from .sitecache import SiteCache, SiteUnit, input_digests, link_tree, site_unit
 from .sitepages import FederationView
-from .tree import Org
+from .tree import Org, Tree
 
 BUILD_STATUS = "build-status.json"
 
@@ -158,14 +158,28 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions) -> 
               and o.id not in broken]
     items = LazyItems(view)
     cache = SiteCache(options.cache)
-    with staged_output(out) as tmp:
+    placed = PlacedSites(options.cache)
+    in_place = placed.load(out, fed.tree) if options.shard is None else None
+    with scratch_beside(out) as tmp:
         today = view.now.astimezone(fed.settings.tz).date().isoformat()
         inputs = input_digests(fed, view, today) if options.cache else {}
-        pages, reused = _build_sites(chosen, lambda org: make_unit(org, view, fed, items), inputs,
-                                     tmp / ".staging", cache, options)
+        pages, reused, digests = _build_sites(chosen, lambda org: make_unit(org, view, fed, items), inputs,
+                                              tmp / "staging", cache, options, in_place or {})
         clock.append(("plan and build sites", time.perf_counter()))
-        kept = _assemble(fed, tmp, out, {o.id for o in chosen}, options.shard is None)
-        shutil.rmtree(tmp / ".staging", ignore_errors=True)
+        if in_place is not None:
+            kept = [o.id for o in fed.tree.in_order()
+                    if o.id not in digests and (out / o.url_path / "index.html").is_file()]
+            # Until every changed site is in, the output is no finished build's: deploy refuses it and
+            # the next build assembles everything afresh.
+            placed.forget()
+            (options.cache / BUILD_STATUS).unlink(missing_ok=True)
+            _replace_changed(fed.tree, tmp / "staging", out, tmp / "trash")
+            placed.save(out, fed.tree, {**in_place, **digests})
+        else:
+            kept = _assemble(fed, tmp / "out", tmp / "staging", out, set(digests), options.shard is None)
+            swap_in(tmp / "out", out, tmp)
+            if options.shard is None:
+                placed.save(out, fed.tree, digests)
     if options.cache and not options.only and options.shard is None:
         cache.prune({o.id for o in fed.tree.in_order()})
     _write_status(options.cache, len(chosen), pages, kept, diags, options)
@@ -175,8 +189,10 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions) -> 
 
 
 def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[str, str], staging: Path,
-                 cache: SiteCache, options: BuildOptions) -> tuple[int, int]:
+                 cache: SiteCache, options: BuildOptions, in_place: dict[str, str]) -> tuple[int, int, dict[str, str]]:
     """Plan the sites one by one; reuse cached ones and build the others in worker processes meanwhile.
+    Every site whose output is not already in place (`in_place`: digest by organization) lands in
+    `staging`; returns pages, sites reused and each site's digest.
 
     Few units are in flight at a time, so memory stays bounded whatever the federation's size."""
     bar = tqdm(total=len(orgs), unit="сайт", disable=not options.progress, file=sys.stderr, desc="Сборка")
@@ -184,6 +200,7 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
     staging.mkdir(parents=True, exist_ok=True)
     pool = ProcessPoolExecutor(options.jobs) if options.jobs > 1 else None
     running: dict[Future, tuple[str, str, int]] = {}
+    digests: dict[str, str] = {}
     pages = reused = 0
 
     def finish(future: Future) -> None:
@@ -192,26 +209,31 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
         cache.store(org_id, digest, inputs.get(org_id, ""), fresh / org_id, count)
         # Not os.renames: it prunes the emptied .fresh/, racing a worker that is creating its folder there.
         os.rename(fresh / org_id, staging / org_id)
+        digests[org_id] = digest
         bar.set_postfix_str(org_id)
+        bar.update()
+
+    def reuse(org_id: str, digest: str, hit: Path) -> None:
+        nonlocal reused
+        if in_place.get(org_id) != digest:
+            link_tree(hit, staging / org_id)
+        digests[org_id] = digest
+        reused += 1
         bar.update()
 
     try:
         for org in orgs:
             hit = cache.lookup_inputs(org.id, inputs[org.id]) if org.id in inputs else None
             if hit is not None:
-                link_tree(hit, staging / org.id)
                 pages += cache.pages(org.id)
-                reused += 1
-                bar.update()
+                reuse(org.id, cache.digest(org.id), hit)
                 continue
             unit = make(org)
             pages += len(unit.plan.pages)
             hit = cache.lookup(unit)
             if hit is not None:
                 cache.store(org.id, unit.digest, inputs.get(org.id, ""), None)
-                link_tree(hit, staging / org.id)
-                reused += 1
-                bar.update()
+                reuse(org.id, unit.digest, hit)
                 continue
             if pool is None:
                 build_unit(unit, fresh / org.id, options.cache)
@@ -230,7 +252,7 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
             pool.shutdown(cancel_futures=True)
         bar.close()
     shutil.rmtree(fresh, ignore_errors=True)
-    return pages, reused
+    return pages, reused, digests
 
 
 def _done_future() -> Future:
@@ -239,16 +261,25 @@ def _done_future() -> Future:
     return future
 
 
-def _assemble(fed: Federation, tmp: Path, previous: Path, built: set[str], keep_others: bool) -> list[str]:
+def _assemble(fed: Federation, assembled: Path, staging: Path, previous: Path, built: set[str],
+              keep_others: bool) -> list[str]:
     """Move each built site into its place; the others keep their previous output (not in a shard build)."""
     kept = []
+    assembled.mkdir()
     for org in fed.tree.in_order():
-        final = tmp / org.url_path
+        final = assembled / org.url_path
         if org.id in built:
-            place_site(tmp / ".staging" / org.id, final)
+            place_site(staging / org.id, final)
         elif keep_others and keep_previous(previous / org.url_path, final, org.id, fed.tree):
             kept.append(org.id)
     return kept
+
+
+def _replace_changed(tree: Tree, staging: Path, out: Path, trash: Path) -> None:
+    """Swap the changed sites (those in `staging`) into the live output; the rest stay as they are."""
+    for org in tree.in_order():
+        if (staging / org.id).is_dir():
+            replace_site(staging / org.id, out / org.url_path, org.members, trash / org.id)
 
 
 def _write_status(cache: Path | None, sites: int, pages: int, kept: list[str], diags: Diagnostics,

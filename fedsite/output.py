@@ -1,7 +1,13 @@
-"""Write stage: assemble the sites into a fresh folder beside the target and swap it in atomically."""
+"""Write stage: put the built sites in place, so that a deployable output is always whole.
+
+A full build assembles every site in a fresh folder beside the target and swaps it in with one
+rename. When the target holds the output of an earlier cached build (recorded in the cache as
+output.json), only the sites that changed are swapped in, folder entry by entry: relinking a
+thousand unchanged sites and deleting the old copy cost ~4 s of every one-post build."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from contextlib import contextmanager
@@ -12,10 +18,9 @@ from .tree import Tree
 
 
 @contextmanager
-def staged_output(out: Path) -> Iterator[Path]:
-    """Yield a temporary folder beside `out`; on success it replaces `out`, on failure it vanishes.
-
-    The previous output stays byte-for-byte as it was until the final rename."""
+def scratch_beside(out: Path) -> Iterator[Path]:
+    """A temporary folder beside `out` (on its file system, so renames between them are atomic),
+    removed however the build ends."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.new-{os.getpid()}"
@@ -23,14 +28,16 @@ def staged_output(out: Path) -> Iterator[Path]:
     tmp.mkdir()
     try:
         yield tmp
-    except BaseException:
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
+
+
+def swap_in(assembled: Path, out: Path, scratch: Path) -> None:
+    """Replace `out` by `assembled` in one rename; the previous output goes to `scratch`, to be removed."""
+    out = out.resolve()
     if out.exists():
-        os.replace(out, old)
-    os.replace(tmp, out)
-    shutil.rmtree(old, ignore_errors=True)
+        os.replace(out, scratch / ".previous")
+    os.replace(assembled, out)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -51,6 +58,17 @@ def place_site(staged: Path, final: Path) -> None:
         os.replace(entry, target)
 
 
+def replace_site(staged: Path, final: Path, members: tuple[str, ...], trash: Path) -> None:
+    """Swap a site's own files in the live output for a newly built copy; its members' folders stay."""
+    trash.mkdir(parents=True)
+    final.mkdir(parents=True, exist_ok=True)
+    for entry in os.scandir(final):
+        if entry.name not in members:
+            os.replace(entry.path, trash / entry.name)
+    for entry in os.scandir(staged):
+        os.replace(entry.path, final / entry.name)
+
+
 def keep_previous(previous: Path, final: Path, org_id: str, tree: Tree) -> bool:
     """Copy an organization's last good output (without its members' folders); False if none."""
     member_dirs = {m for m in tree[org_id].members}
@@ -67,3 +85,54 @@ def keep_previous(previous: Path, final: Path, org_id: str, tree: Tree) -> bool:
         else:
             shutil.copy2(entry, target)
     return True
+
+
+class PlacedSites:
+    """What the output folder holds: per site, the digest of the build placed there, with the size
+    and mtime of its home page as a witness (.cache/output.json).
+
+    Any other writer of that folder (a build without the cache, a shard, a hand edit of a home
+    page) leaves a witness that does not match, and the next build assembles everything afresh.
+    The record is removed while sites are being swapped in, so an interrupted swap is never taken
+    for a finished one."""
+
+    def __init__(self, cache: Path | None) -> None:
+        self.path = cache / "output.json" if cache else None
+
+    def load(self, out: Path, tree: Tree) -> dict[str, str] | None:
+        """Digest by organization of what `out` holds, or None if only a full assembly is safe."""
+        if self.path is None or not self.path.is_file():
+            return None
+        try:
+            record = json.loads(self.path.read_text(encoding="utf-8"))
+        except ValueError:
+            return None
+        sites = record.get("sites", {})
+        if record.get("out") != str(out.resolve()) or sites.keys() != tree.orgs.keys():
+            return None
+        digests = {}
+        for org_id, (url_path, digest, witness) in sites.items():
+            if url_path != tree[org_id].url_path or witness != _witness(out / url_path):
+                return None
+            digests[org_id] = digest
+        return digests
+
+    def forget(self) -> None:
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+
+    def save(self, out: Path, tree: Tree, digests: dict[str, str]) -> None:
+        if self.path is None:
+            return
+        sites = {org.id: (org.url_path, digests.get(org.id, ""), _witness(out / org.url_path))
+                 for org in tree.in_order()}
+        write_atomic(self.path, json.dumps({"out": str(out.resolve()), "sites": sites}).encode())
+
+
+def _witness(site: Path) -> list[int] | None:
+    """Size and mtime of a site's home page: a build that wrote it again leaves another mtime."""
+    try:
+        st = os.stat(site / "index.html")
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]

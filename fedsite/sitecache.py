@@ -113,6 +113,11 @@ class SiteCache:
             return entry / "out"
         return None
 
+    def digest(self, org: str) -> str:
+        """The digest of the site's cached output (as `lookup` compares it)."""
+        entry = self._entry(org)
+        return (entry / "digest").read_text() if entry and (entry / "digest").is_file() else ""
+
     def pages(self, org: str) -> int:
         entry = self._entry(org)
         return int((entry / "pages").read_text()) if entry and (entry / "pages").is_file() else 0

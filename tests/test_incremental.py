@@ -5,9 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
+from fedsite import builder
 from fedsite.builder import BuildOptions, build
 from fedsite.diagnostics import Diagnostics
 
+from test_commands import cli
 from test_output import snapshot
 
 SCHOOL = "sites/region/district-a/school-1"
@@ -195,3 +199,52 @@ def test_problem_lines_follow_a_front_matter_edit(mini: Path) -> None:
     diags = Diagnostics(mini)
     build(mini, mini / "public", diags, BuildOptions(cache=mini / ".cache"))
     assert [p.line for p in diags.problems if p.path.endswith("ssylka.md")] == [5]
+
+
+def test_one_new_post_swaps_in_only_the_changed_sites(mini: Path, tmp_path: Path) -> None:
+    cached(mini, mini / "public")
+    folders = ("posts", "district-a/posts", "district-a/school-1/posts", "district-a/school-2/posts",
+               "district-b/posts")
+    before = {folder: (mini / "public" / folder).stat().st_ino for folder in folders}
+    (mini / SCHOOL / "posts/2025-02-01-novost.md").write_text("---\ntitle: Свежая новость\n---\nТекст\n")
+    cached(mini, mini / "public")
+    after = {folder: (mini / "public" / folder).stat().st_ino for folder in folders}
+    # The unchanged sites' folders are where the last build left them; the post's site and its
+    # ancestors are swapped in.
+    assert [folder for folder in folders if after[folder] == before[folder]] == list(folders[3:])
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
+
+
+def test_an_interrupted_swap_is_never_deployed_and_the_next_build_repairs_it(
+        mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cached(mini, mini / "public")
+    (mini / SCHOOL / "posts/2025-02-01-novost.md").write_text("---\ntitle: Свежая новость\n---\nТекст\n")
+    swapped = []
+
+    def interrupted(*args: object) -> None:
+        if swapped:
+            raise KeyboardInterrupt
+        swapped.append(args)
+        real(*args)
+
+    real = builder.replace_site
+    monkeypatch.setattr(builder, "replace_site", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cached(mini, mini / "public")
+    monkeypatch.undo()
+    refused = cli(mini, "deploy")
+    assert refused.returncode == 2 and "сначала запустите" in refused.stderr
+    cached(mini, mini / "public")
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
+
+
+def test_an_output_written_without_the_cache_is_assembled_afresh(mini: Path, tmp_path: Path) -> None:
+    cached(mini, mini / "public")
+    post = mini / SCHOOL / "posts/2024-05-01-uroki.md"
+    original = post.read_text()
+    post.write_text(original.replace("title:", "title: Изменено —", 1))
+    full_build(mini, mini / "public")
+    post.write_text(original)
+    cached(mini, mini / "public")
+    assert "Изменено" not in (mini / "public/district-a/school-1/index.html").read_text()
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")

@@ -48,14 +48,16 @@ def test_content_errors_leave_public_untouched(mini: Path) -> None:
     assert diags and snapshot(mini / "public") == before
 
 
-def test_keep_going_keeps_the_broken_schools_last_good_output(mini: Path) -> None:
-    assert build(mini, mini / "public", Diagnostics(mini), jobs=1)
+@pytest.mark.parametrize("cached", [False, True], ids=["assembled", "swapped-in-place"])
+def test_keep_going_keeps_the_broken_schools_last_good_output(mini: Path, cached: bool) -> None:
+    cache = mini / ".cache" if cached else None
+    assert build(mini, mini / "public", Diagnostics(mini), jobs=1, cache=cache)
     school_before = {k: v for k, v in snapshot(mini / "public").items()
                      if k.startswith("district-a/school-1/")}
     (mini / SCHOOL / "posts/bad.md").write_text("---\ntitle: Т\ndate: 31.02.2024\n---\n")
     (mini / "sites/region/posts/2024-06-01-novaya.md").write_text("---\ntitle: Новая новость региона\n---\nТекст\n")
     diags = Diagnostics(mini)
-    result = build(mini, mini / "public", diags, jobs=1, keep_going=True)
+    result = build(mini, mini / "public", diags, jobs=1, keep_going=True, cache=cache)
     assert result is not None and result.kept == ("school-1",)
     assert len(diags.problems) == 1
     after = snapshot(mini / "public")
