@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .report import MONTHS_RU, Report, build_report, to_csv, to_json
+from .report import MONTHS_RU, Report, build_report, local_days, to_csv, to_json
 from .schema import KINDS
 from .sitepages import FederationView, PageSpec
 from .svgchart import column_chart, hbar_chart
@@ -18,10 +18,20 @@ def has_monitoring(org: Org, view: FederationView) -> bool:
 
 def years(org: Org, view: FederationView) -> list[int]:
     """From the first published post's year to the current year, newest first."""
-    tz = view.settings.tz
-    current = view.now.astimezone(tz).year
-    first = min((p.date.astimezone(tz).year for p in view.rollup(org)), default=current)
+    current = view.now.astimezone(view.settings.tz).year
+    days = subtree_days(org, view)
+    first = min((day.year for o in (org, *view.tree.descendants(org.id)) for day, _ in days[o.id]),
+                default=current)
     return list(range(current, min(first, current) - 1, -1))
+
+
+def subtree_days(org: Org, view: FederationView) -> dict:
+    """`local_days` by organization, filled in for the organization's subtree (once per build)."""
+    days = view.memo.setdefault("local days", {})
+    for member in (org, *view.tree.descendants(org.id)):
+        if member.id not in days:
+            days[member.id] = local_days(view.posts.get(member.id, []), view.settings.tz)
+    return days
 
 
 def page_url(year: int, current: int) -> str:
@@ -32,9 +42,8 @@ def report_for(org: Org, view: FederationView, year: int) -> Report:
     """The year's report of the organization's subtree, computed once for its pages and downloads."""
     key = ("monitoring", org.id, year)
     if key not in view.memo:
-        tz = view.settings.tz
-        view.memo[key] = build_report(view.tree, view.posts, list(view.projects), year, view.now.astimezone(tz),
-                                      view.settings.silent_days, tz, scope=org.id)
+        view.memo[key] = build_report(view.tree, subtree_days(org, view), list(view.projects), year,
+                                      view.now.astimezone(view.settings.tz), view.settings.silent_days, scope=org.id)
     return view.memo[key]
 
 

@@ -76,23 +76,28 @@ def score(posts: int, months: tuple[int, ...], social: int, contacts: int, proje
     return min(posts, 48) + 3 * sum(1 for m in months if m) + 3 * social + 2 * contacts + 2 * projects
 
 
-def org_row(org: Org, posts: list[Post], year: int, on: date, projects: list[str], silent_days: int,
-            tz) -> OrgRow:
-    """The report line of one organization from its published posts."""
-    local = [(p, p.date.astimezone(tz).date()) for p in posts]  # once per post: the root counts 61k
-    seen = [(p, day) for p, day in local if day <= on]
-    in_year = [p for p, day in seen if day.year == year]
-    by_month = Counter(day.month for _, day in seen if day.year == year)
+def local_days(posts: list[Post], tz) -> list[tuple[date, tuple[str, ...]]]:
+    """Each post's local day and projects: all a report line counts (the root's reports count 61k
+    posts for every year, so the time zone conversion is done once per build)."""
+    return [(p.date.astimezone(tz).date(), p.projects) for p in posts]
+
+
+def org_row(org: Org, days: list[tuple[date, tuple[str, ...]]], year: int, on: date, projects: list[str],
+            silent_days: int) -> OrgRow:
+    """The report line of one organization from its published posts' local days."""
+    seen = [(day, post_projects) for day, post_projects in days if day <= on]
+    in_year = [post_projects for day, post_projects in seen if day.year == year]
+    by_month = Counter(day.month for day, _ in seen if day.year == year)
     months = tuple(by_month[m] for m in range(1, 13))
-    last = max((day for _, day in seen), default=None)
-    per_project = {pid: sum(1 for p in in_year if pid in p.projects) for pid in projects}
+    last = max((day for day, _ in seen), default=None)
+    per_project = {pid: sum(1 for post_projects in in_year if pid in post_projects) for pid in projects}
     social = tuple(k for k in SOCIAL if (org.card.get("social") or {}).get(k))
     contacts = tuple(k for k in CONTACTS if (org.card.get("contacts") or {}).get(k))
-    days = (on - last).days if last else None
+    days_since = (on - last).days if last else None
     return OrgRow(
         id=org.id, name=org.name, kind=org.kind, parent=org.parent or "", posts=len(in_year), months=months,
-        last_post=last.isoformat() if last else "", days_since=days, projects=per_project, social=social,
-        contacts=contacts, silent=days is None or days > silent_days,
+        last_post=last.isoformat() if last else "", days_since=days_since, projects=per_project, social=social,
+        contacts=contacts, silent=days_since is None or days_since > silent_days,
         score=score(len(in_year), months, len(social), len(contacts), sum(1 for v in per_project.values() if v)),
     )
 
@@ -103,13 +108,14 @@ def totals(group_id: str, name: str, rows: list[OrgRow], projects: list[str]) ->
                   {pid: sum(r.projects[pid] for r in rows) for pid in projects}, sum(r.silent for r in rows))
 
 
-def build_report(tree: Tree, posts: dict[str, list[Post]], projects: list[str], year: int, now: datetime,
-                 silent_days: int, tz, scope: str | None = None) -> Report:
-    """The report for the whole federation, or for one organization and its descendants (`scope`)."""
+def build_report(tree: Tree, days: dict[str, list[tuple[date, tuple[str, ...]]]], projects: list[str], year: int,
+                 now: datetime, silent_days: int, scope: str | None = None) -> Report:
+    """The report for the whole federation, or for one organization and its descendants (`scope`), from
+    each organization's `local_days`."""
     on = report_date(year, now)
     top = tree[scope or tree.root]
     orgs = [top, *tree.descendants(top.id)]
-    rows = {o.id: org_row(o, posts.get(o.id, []), year, on, projects, silent_days, tz) for o in orgs}
+    rows = {o.id: org_row(o, days.get(o.id, []), year, on, projects, silent_days) for o in orgs}
     groups = [o for o in orgs if o.kind == "territorial"]
     territorial = tuple(totals(g.id, g.name, [rows[g.id]] + [rows[d.id] for d in tree.descendants(g.id)],
                                projects) for g in groups)
@@ -172,8 +178,9 @@ def run_report(repo: Path, year: int | None, fmt: str) -> int:
         return 1
     moment = now()
     tz = fed.settings.tz
-    report = build_report(fed.tree, published_posts(fed, moment), list(fed.projects),
-                          year or moment.astimezone(tz).year, moment.astimezone(tz), fed.settings.silent_days, tz)
+    days = {org: local_days(posts, tz) for org, posts in published_posts(fed, moment).items()}
+    report = build_report(fed.tree, days, list(fed.projects), year or moment.astimezone(tz).year,
+                          moment.astimezone(tz), fed.settings.silent_days)
     sys.stdout.write({"csv": to_csv, "json": to_json, "table": to_table}[fmt](report))
     print_problems(diags)
     return 1 if diags else 0
