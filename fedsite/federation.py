@@ -9,7 +9,7 @@ from pathlib import Path
 from .content import Page, Post, Source, check_page_urls, read_assets, read_pages, read_posts, split_front_matter
 from .diagnostics import Diagnostics
 from .markup import Target
-from .render import HtmlStore, RenderCache, RendererSetup, RenderJob, render_jobs
+from .render import HtmlStore, RenderCache, RenderedDocs, RendererSetup, RenderJob, group_key, group_name, render_jobs
 from .settings import Settings, load_settings
 from .sitepages import FederationView, newest_first
 from .readcache import ReadCache
@@ -154,49 +154,70 @@ class AssetUrls:
         return org.url_path + inner
 
 
-def render_jobs_of(fed: Federation, published: dict[str, list[Post]]) -> list[tuple[object, RenderJob]]:
-    """Every document to render, with the source it came from."""
+@dataclass(frozen=True)
+class DocGroup:
+    """The documents of one organization's folder (or the shared pages): one render cache group."""
+
+    folder: str  # the organization's repository folder, or 'shared'
+    shared: bool
+    read_key: str
+    docs: list[tuple[Source, str, str]]  # (source, page URL, summary from front matter)
+
+    def key(self, fingerprint: str) -> str:
+        return group_key(fingerprint, self.read_key, self.folder,
+                         [(source.rel, source.body_digest, url) for source, url, _ in self.docs])
+
+    def jobs(self) -> list[tuple[Source, RenderJob]]:
+        return [(source, RenderJob(source.rel, source.file, source.body_digest, source.body_offset,
+                                   source.body_line, url, self.folder, self.shared, summary))
+                for source, url, summary in self.docs]
+
+
+def doc_groups(fed: Federation, published: dict[str, list[Post]]) -> list[DocGroup]:
+    """Every document to render, by organization (shared pages apart)."""
     tree = fed.tree
-    out = []
-    for org_id, posts in published.items():
-        org = tree[org_id]
-        for post in posts:
-            out.append((post.source, _job(post.source, org.url_path + post.url, org.rel, False, post.summary)))
-    for org_id, pages in fed.pages.items():
-        org = tree[org_id] if org_id else None
-        for page in pages:
-            out.append((page.source, _job(page.source, (org.url_path if org else "") + page.url,
-                                          org.rel if org else "shared", org is None, "")))
-    for org_id, src in fed.intros.items():
-        out.append((src, _job(src, tree[org_id].url_path + "index.html", tree[org_id].rel, False, "")))
-    return out
-
-
-def _job(source, page_url: str, folder: str, shared: bool, summary: str) -> RenderJob:
-    return RenderJob(source.rel, source.file, source.body_digest, source.body_offset, source.body_line, page_url,
-                     folder, shared, summary)
+    groups = [DocGroup("shared", True, "", [(page.source, page.url, "") for page in fed.pages.get("", [])])]
+    for org in tree.in_order():
+        docs = [(post.source, org.url_path + post.url, post.summary) for post in published.get(org.id, [])]
+        docs += [(page.source, org.url_path + page.url, "") for page in fed.pages.get(org.id, [])]
+        if org.id in fed.intros:
+            docs.append((fed.intros[org.id], org.url_path + "index.html", ""))
+        groups.append(DocGroup(org.rel, False, fed.read_keys.get(org.id, ""), docs))
+    return groups
 
 
 def render_federation(fed: Federation, now: datetime, diags: Diagnostics, cache_dir: Path | None = None,
                       workers: int = 1) -> FederationView:
-    """Render every published post, page and intro once; report broken links with their lines."""
+    """Render every published post, page and intro once (or reuse them); report broken links with their lines."""
     published = published_posts(fed, now)
     targets = link_targets(fed, published)
     setup = RendererSetup(fed.markdown_extensions, fed.settings.iframe_hosts, targets, fed.repo,
                           AssetUrls(fed.tree))
-    sources = render_jobs_of(fed, published)
-    store = HtmlStore(cache_dir)
-    results = render_jobs([job for _, job in sources], setup, RenderCache(cache_dir), store, workers)
-    rendered = {rel: r.rendered for rel, r in results.items()}
-    for source, _ in sources:
-        result = results[source.rel]
-        for line, message in result.problems:
-            diags.add(source.path, line, message)
-        for line, target, anchor in result.anchor_checks:
-            if target in rendered and anchor not in rendered[target].anchors:
-                diags.add(source.path, line, f"в «{target}» нет заголовка с якорем #{anchor}; "
-                                             "проверьте часть ссылки после #")
+    cache, store = RenderCache(cache_dir), HtmlStore(cache_dir)
+    fingerprint, lookup = setup.fingerprint(), setup.make().lookup
+    keys, reused, sources = {}, {}, []
+    for group in doc_groups(fed, published):
+        name = group_name(group.folder)
+        keys[name] = group.key(fingerprint)
+        index = cache.reusable(name, keys[name], [source.rel for source, _, _ in group.docs], lookup, store)
+        if index is not None:
+            reused[name] = index
+        else:
+            sources += group.jobs()
+    results = render_jobs([job for _, job in sources], setup, cache, store, workers, keys, reused)
+    rendered = RenderedDocs(cache, results, reused)
+    problems = [(source.file, line, message) for source, _ in sources for line, message in results[source.rel].problems]
+    checks = [(source.file, line, target, anchor) for source, _ in sources
+              for line, target, anchor in results[source.rel].anchor_checks]
+    for index in reused.values():
+        problems += index.problems
+        checks += index.anchor_checks
+    for file, line, message in problems:
+        diags.add(file, line, message)
+    for file, line, target, anchor in checks:
+        if target in rendered and anchor not in rendered[target].anchors:
+            diags.add(file, line, f"в «{target}» нет заголовка с якорем #{anchor}; проверьте часть ссылки после #")
     tree = fed.tree
-    intros = {org_id: rendered[f"{tree[org_id].rel}/index.md"] for org_id in fed.intros}
+    intros = {org_id: f"{tree[org_id].rel}/index.md" for org_id in fed.intros}
     return FederationView(tree, fed.settings, published, dict(fed.pages), intros, rendered, fed.projects, now,
                           store)

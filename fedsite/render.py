@@ -11,11 +11,13 @@ import pickle
 import shutil
 import tempfile
 import weakref
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .diagnostics import UsageError
 from .digest import canonical_digest, code_digest
 from .markup import DocContext, Rendered, Renderer, Target, line_of
 from .output import write_atomic
@@ -137,7 +139,10 @@ class HtmlStore:
         return self._path(rendered.html_key).read_text(encoding="utf-8")
 
     def exists(self, rendered: Rendered) -> bool:
-        return not rendered.html_key or rendered.html_key in self.stored()
+        return self.has(rendered.html_key)
+
+    def has(self, key: str) -> bool:
+        return not key or key in self.stored()
 
     def stored(self) -> set[str]:
         """The keys on disk, listed once per build (a stat per document cost more)."""
@@ -162,50 +167,104 @@ class HtmlStore:
         self._stored = set(keep & self.stored())
 
 
+@dataclass(frozen=True)
+class GroupIndex:
+    """What a build must know of a cached group without loading its renderings: most groups of a
+    one-post build are unchanged, and unpickling 61k renderings was 2 s of it."""
+
+    key: str  # the group's inputs: see `group_key`
+    docs: dict[str, tuple[str, str, str]]  # document path -> (job key, rendered digest, HTML key)
+    lookups: frozenset[tuple[str, str | None]]  # every link its documents resolved, and to what
+    problems: tuple[tuple[str, int, str], ...]  # (file, line, message), reported again each build
+    anchor_checks: tuple[tuple[str, int, str, str], ...]  # (file, line, target path, anchor)
+
+
+def group_key(fingerprint: str, read_key: str, folder: str, docs: list[tuple[str, str, str]]) -> str:
+    """The inputs of a whole group's renderings: the renderer, the organization's read key (its files,
+    card and place) and each document's path, body digest and URL; '' when there is no read key."""
+    if not read_key:
+        return ""
+    h = hashlib.sha256("\0".join((fingerprint, read_key, folder)).encode())
+    for rel, body_digest, page_url in docs:
+        h.update(f"\0{rel}\0{body_digest}\0{page_url}".encode())
+    return h.hexdigest()
+
+
 class RenderCache:
     """Renderings on disk (their HTML in the HtmlStore), keyed by the job's content, one pickle per
-    organization folder so that one new post rewrites one small file; None disables caching."""
+    organization folder so that one new post rewrites one small file, with a small index beside it
+    that lets an unchanged group be reused without loading it; None disables caching."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder / "render" if folder else None
-        self.groups: dict[str, dict[str, RenderResult]] = {}
-        for path in sorted(self.folder.glob("*.pickle")) if self.folder and self.folder.is_dir() else []:
+        self.index: dict[str, GroupIndex] = {}
+        self.groups: dict[str, dict[str, RenderResult]] = {}  # loaded when first needed
+        for path in sorted(self.folder.glob("*.index")) if self.folder and self.folder.is_dir() else []:
             try:
-                self.groups[path.stem] = pickle.loads(path.read_bytes())
+                self.index[path.stem] = pickle.loads(path.read_bytes())
             except Exception:  # a damaged or older cache is only a slower build
                 continue
-        self.entries = {key: result for group in self.groups.values() for key, result in group.items()}
 
-    def save(self, used: dict[str, dict[str, RenderResult]]) -> None:
-        """Keep exactly the entries this build used (older ones are pruned), each group written atomically
-        and only if it changed."""
+    def group(self, name: str) -> dict[str, RenderResult]:
+        """A group's renderings by job key ({} if none are cached)."""
+        if name not in self.groups:
+            path = self.folder / f"{name}.pickle" if self.folder else None
+            try:
+                self.groups[name] = pickle.loads(path.read_bytes()) if path and path.is_file() else {}
+            except Exception:
+                self.groups[name] = {}
+        return self.groups[name]
+
+    def reusable(self, name: str, key: str, rels: list[str], lookup: Any, store: HtmlStore) -> GroupIndex | None:
+        """The index of a group whose renderings all hold as they are: same inputs, same documents, every
+        link still resolving as it did, every HTML file still there."""
+        index = self.index.get(name)
+        if not key or index is None or index.key != key or index.docs.keys() != set(rels):
+            return None
+        if not (self.folder / f"{name}.pickle").is_file():
+            return None
+        if any(lookup(rel) != seen for rel, seen in index.lookups):
+            return None
+        if not all(store.has(html) for _, _, html in index.docs.values()):
+            return None
+        return index
+
+    def save(self, used: dict[str, dict[str, RenderResult]], indexes: dict[str, GroupIndex], kept: set[str]) -> None:
+        """Keep exactly the entries this build used (older ones are pruned) and the groups it reused
+        whole, each group written atomically and only if it changed."""
         if not self.folder:
             return
         for name, entries in used.items():
-            old = self.groups.get(name, {})
-            if entries.keys() == old.keys() and all(entries[k] is old[k] for k in entries):
-                continue
-            write_atomic(self.folder / f"{name}.pickle", pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
-        for name in self.groups.keys() - used.keys():
-            (self.folder / f"{name}.pickle").unlink(missing_ok=True)
+            old = self.groups.get(name)
+            if old is None or entries.keys() != old.keys() or any(entries[k] is not old[k] for k in entries):
+                write_atomic(self.folder / f"{name}.pickle", pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+            if name in indexes and self.index.get(name) != indexes[name]:
+                write_atomic(self.folder / f"{name}.index", pickle.dumps(indexes[name], protocol=pickle.HIGHEST_PROTOCOL))
+            elif name not in indexes:
+                (self.folder / f"{name}.index").unlink(missing_ok=True)
+        for path in self.folder.iterdir() if self.folder.is_dir() else []:
+            if path.suffix in (".pickle", ".index") and path.stem not in used and path.stem not in kept:
+                path.unlink(missing_ok=True)
 
 
-def group_of(job: RenderJob) -> str:
-    """The cache file a job's result lives in: one per organization folder (and one for shared pages)."""
-    return hashlib.sha1(job.folder.encode()).hexdigest()[:20]
+def group_name(folder: str) -> str:
+    """The cache file a document's result lives in: one per organization folder (and one for shared pages)."""
+    return hashlib.sha1(folder.encode()).hexdigest()[:20]
 
 
 def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache, store: HtmlStore,
-                workers: int) -> dict[str, RenderResult]:
+                workers: int, group_keys: dict[str, str] | None = None,
+                reused: dict[str, GroupIndex] | None = None) -> dict[str, RenderResult]:
     """Results by document path, their HTML in `store`: reused from the cache when still valid, the
-    rest rendered in parallel."""
+    rest rendered in parallel. `reused` groups were taken whole by the caller and are kept."""
+    group_keys, reused = group_keys or {}, reused or {}
     fingerprint = setup.fingerprint()
     renderer = setup.make()
     keys = {job.rel: job_key(job, fingerprint) for job in jobs}
     results: dict[str, RenderResult] = {}
     todo = []
     for job in jobs:
-        hit = cache.entries.get(keys[job.rel])
+        hit = cache.group(group_name(job.folder)).get(keys[job.rel]) if cache.folder else None
         if hit and all(renderer.lookup(rel) == seen for rel, seen in hit.lookups) and store.exists(hit.rendered):
             results[job.rel] = hit
         else:
@@ -219,13 +278,66 @@ def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache,
     else:
         results.update((job.rel, _stored(render_one(renderer, job), store)) for job in todo)
     used: dict[str, dict[str, RenderResult]] = {}
+    members: dict[str, list[RenderJob]] = {}
     for job in jobs:
         result = results[job.rel]
+        name = group_name(job.folder)
+        members.setdefault(name, []).append(job)
         if CHANGED not in (message for _, message in result.problems):
-            used.setdefault(group_of(job), {})[keys[job.rel]] = result
-    cache.save(used)
-    store.prune({r.rendered.html_key for r in results.values()})
+            used.setdefault(name, {})[keys[job.rel]] = result
+    indexes = {name: index_of(group_keys[name], group, results, keys) for name, group in members.items()
+               if group_keys.get(name) and len(used.get(name, {})) == len(group)}
+    cache.save(used, indexes, set(reused))
+    store.prune({r.rendered.html_key for r in results.values()}
+                | {html for index in reused.values() for _, _, html in index.docs.values()})
     return results
+
+
+def index_of(key: str, jobs: list[RenderJob], results: dict[str, RenderResult], keys: dict[str, str]) -> GroupIndex:
+    return GroupIndex(
+        key, {job.rel: (keys[job.rel], results[job.rel].rendered.digest, results[job.rel].rendered.html_key)
+              for job in jobs},
+        frozenset(lookup for job in jobs for lookup in results[job.rel].lookups),
+        tuple((job.file, line, message) for job in jobs for line, message in results[job.rel].problems),
+        tuple((job.file, line, target, anchor) for job in jobs
+              for line, target, anchor in results[job.rel].anchor_checks))
+
+
+class RenderedDocs(Mapping):
+    """Renderings by document path. Those of groups reused whole are loaded from the cache only when
+    a page being planned asks for one; their digests are known at once from the index."""
+
+    def __init__(self, cache: RenderCache, results: dict[str, RenderResult], reused: dict[str, GroupIndex]) -> None:
+        self._cache = cache
+        self._loaded = {rel: result.rendered for rel, result in results.items()}
+        self._digests = {rel: rendered.digest for rel, rendered in self._loaded.items()}
+        self._pending: dict[str, str] = {}  # document path -> its group's name, until loaded
+        for name, index in reused.items():
+            for rel, (_, digest, _) in index.docs.items():
+                self._pending[rel] = name
+                self._digests[rel] = digest
+        self._reused = reused
+
+    def __getitem__(self, rel: str) -> Rendered:
+        if rel not in self._loaded and rel in self._pending:
+            name = self._pending[rel]
+            group = self._cache.group(name)
+            for doc, (key, _, _) in self._reused[name].docs.items():
+                if key not in group:
+                    raise UsageError(f"кэш сборки повреждён ({self._cache.folder}/{name}.pickle): "
+                                     "удалите папку .cache и запустите сборку снова")
+                self._loaded[doc] = group[key].rendered
+                del self._pending[doc]
+        return self._loaded[rel]
+
+    def digest(self, rel: str) -> str:
+        return self._digests[rel]
+
+    def __iter__(self):
+        return iter(self._digests)
+
+    def __len__(self) -> int:
+        return len(self._digests)
 
 
 def _stored(result: RenderResult, store: HtmlStore) -> RenderResult:

@@ -61,8 +61,9 @@ def input_digests(fed: Federation, view: FederationView, today: str) -> dict[str
     ancestors' names (the chain), the shared pages and projects, and what the clock decides
     (published or scheduled, upcoming or past events, the monitoring date)."""
     tree = fed.tree
+    digest = view.rendered.digest  # from the render cache's index: no rendering is loaded for this
     shared = canonical_digest((engine_digest(fed.repo), fed.projects, fed.settings,
-                               [(p, view.rendered[p.source.rel].digest) for p in fed.pages.get("", [])]))
+                               [(p, digest(p.source.rel)) for p in fed.pages.get("", [])]))
     subtree: dict[str, str] = {}
     for org in reversed(tree.in_order()):  # members before their parents
         posts = view.posts.get(org.id, [])
@@ -70,11 +71,11 @@ def input_digests(fed: Federation, view: FederationView, today: str) -> dict[str
         # is enough: pickling every Post again was a second of each warm build at 1,000 sites.
         read_key = fed.read_keys.get(org.id, "")
         own = (org.id, org.card, org.url_path, org.members, read_key,
-               [(p.source.rel if read_key else p, view.rendered[p.source.rel].digest,
+               [(p.source.rel if read_key else p, digest(p.source.rel),
                  bool(p.event) and (p.event.end or p.event.start) >= view.now) for p in posts],
-               [(p.source.rel if read_key else p, view.rendered[p.source.rel].digest)
+               [(p.source.rel if read_key else p, digest(p.source.rel))
                 for p in fed.pages.get(org.id, [])],
-               view.intros[org.id].digest if org.id in view.intros else "",
+               digest(view.intros[org.id]) if org.id in view.intros else "",
                [(dest, _file_digest(src)) for src, dest in fed.assets[org.id]])
         subtree[org.id] = canonical_digest((own, [subtree[m] for m in org.members]))
     out = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import quote
 
 
@@ -75,8 +75,8 @@ class FederationView:
     settings: Settings
     posts: dict[str, list[Post]]  # org id -> published posts, newest first
     pages: dict[str, list[Page]]  # org id -> pages ('' -> shared pages)
-    intros: dict[str, Rendered]  # org id -> rendered index.md
-    rendered: dict[str, Rendered]  # source rel -> rendered
+    intros: dict[str, str]  # org id -> the path of its index.md, for those that have one
+    rendered: Mapping[str, Rendered]  # source rel -> rendered (render.RenderedDocs: loaded when asked for)
     projects: dict[str, dict]
     now: datetime
     store: HtmlStore = field(default_factory=lambda: HtmlStore(None), compare=False, repr=False)
@@ -262,7 +262,7 @@ def home_page(org: Org, own: list[Post], cards: dict, view: FederationView) -> l
         members = [p for p in view.rollup(org) if p.org != org.id]
         members_news = [view.card_of(p) for p in members[: s.member_news]]
     upcoming, _ = upcoming_and_past(view.rollup(org), view)
-    intro = view.intros.get(org.id)
+    intro = view.rendered[view.intros[org.id]] if org.id in view.intros else None
     data = {"latest": [cards[p.source.rel] for p in own[: s.home_posts]], "member_news": members_news,
             "upcoming": upcoming[:5], "news_url": org.url_path + "posts/index.html",
             "events_url": org.url_path + "posts/events.html"}

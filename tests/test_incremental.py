@@ -248,3 +248,27 @@ def test_an_output_written_without_the_cache_is_assembled_afresh(mini: Path, tmp
     cached(mini, mini / "public")
     assert "Изменено" not in (mini / "public/district-a/school-1/index.html").read_text()
     assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
+
+
+def problems_of(repo: Path) -> list[str]:
+    diags = Diagnostics(repo)
+    builder.check(repo, diags, repo / ".cache")
+    return [f"{p.path}:{p.line}: {p.message}" for p in diags.sorted()]
+
+
+def test_an_unchanged_organizations_problems_are_reported_every_build(mini: Path) -> None:
+    post = mini / SCHOOL / "posts/2024-05-01-uroki.md"
+    post.write_text(post.read_text() + "\n[Положение](polozhenie.md)\n")
+    first = problems_of(mini)
+    assert len(first) == 1 and first[0].startswith(f"{SCHOOL}/posts/2024-05-01-uroki.md:13: ")
+    assert problems_of(mini) == first  # the school's renderings now come whole from the cache
+
+
+def test_a_removed_heading_is_reported_in_the_unchanged_post_that_links_to_it(mini: Path) -> None:
+    assert problems_of(mini) == []
+    target = mini / SCHOOL / "posts/2024-05-01-uroki.md"
+    target.write_text(target.read_text().replace("## Итоги", "Итоги:"))
+    # The region's lecture is unchanged and reused whole, but its link to #итоги is checked again.
+    assert problems_of(mini) == ["sites/region/posts/2024-03-17-lekciya.md:9: в «sites/region/district-a/"
+                                 "school-1/posts/2024-05-01-uroki.md» нет заголовка с якорем #итоги; "
+                                 "проверьте часть ссылки после #"]
