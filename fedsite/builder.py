@@ -180,6 +180,8 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions) -> 
             swap_in(tmp / "out", out, tmp)
             if options.shard is None:
                 placed.save(out, fed.tree, digests)
+            else:
+                placed.forget()
     if options.cache and not options.only and options.shard is None:
         cache.prune({o.id for o in fed.tree.in_order()})
     _write_status(options.cache, len(chosen), pages, kept, diags, options)

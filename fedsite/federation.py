@@ -194,17 +194,17 @@ def render_federation(fed: Federation, now: datetime, diags: Diagnostics, cache_
     setup = RendererSetup(fed.markdown_extensions, fed.settings.iframe_hosts, targets, fed.repo,
                           AssetUrls(fed.tree))
     cache, store = RenderCache(cache_dir), HtmlStore(cache_dir)
-    fingerprint, lookup = setup.fingerprint(), setup.make().lookup
+    fingerprint, renderer = setup.fingerprint(), setup.make()
     keys, reused, sources = {}, {}, []
     for group in doc_groups(fed, published):
         name = group_name(group.folder)
         keys[name] = group.key(fingerprint)
-        index = cache.reusable(name, keys[name], [source.rel for source, _, _ in group.docs], lookup, store)
+        index = cache.reusable(name, keys[name], [source.rel for source, _, _ in group.docs], renderer.lookup, store)
         if index is not None:
             reused[name] = index
         else:
             sources += group.jobs()
-    results = render_jobs([job for _, job in sources], setup, cache, store, workers, keys, reused)
+    results = render_jobs([job for _, job in sources], setup, cache, store, workers, keys, reused, renderer)
     rendered = RenderedDocs(cache, results, reused)
     problems = [(source.file, line, message) for source, _ in sources for line, message in results[source.rel].problems]
     checks = [(source.file, line, target, anchor) for source, _ in sources

@@ -1,8 +1,8 @@
-"""Write stage: put the built sites in place, so that a deployable output is always whole.
+"""Write stage: put the built sites in place, so that a half-written output is never deployed.
 
 A full build assembles every site in a fresh folder beside the target and swaps it in with one
 rename. When the target holds the output of an earlier cached build (recorded in the cache as
-output.json), only the sites that changed are swapped in, folder entry by entry: relinking a
+output.json), only the sites that changed are swapped in, each site whole or not at all: relinking a
 thousand unchanged sites and deleting the old copy cost ~4 s of every one-post build."""
 
 from __future__ import annotations
@@ -59,14 +59,28 @@ def place_site(staged: Path, final: Path) -> None:
 
 
 def replace_site(staged: Path, final: Path, members: tuple[str, ...], trash: Path) -> None:
-    """Swap a site's own files in the live output for a newly built copy; its members' folders stay."""
+    """Swap a site's own files in the live output for a newly built copy; its members' folders stay.
+    If the swap fails or is interrupted half-way, the site's old files are put back."""
+    clash = set(os.listdir(staged)) & set(members)
+    if clash:
+        raise FileExistsError(f"{final / sorted(clash)[0]} is written by two sites")
     trash.mkdir(parents=True)
     final.mkdir(parents=True, exist_ok=True)
-    for entry in os.scandir(final):
-        if entry.name not in members:
-            os.replace(entry.path, trash / entry.name)
-    for entry in os.scandir(staged):
-        os.replace(entry.path, final / entry.name)
+    old = [name for name in os.listdir(final) if name not in members]
+    new = os.listdir(staged)
+    try:
+        for name in old:
+            os.replace(final / name, trash / name)
+        for name in new:
+            os.replace(staged / name, final / name)
+    except BaseException:
+        for name in new:
+            if (final / name).exists() and not (staged / name).exists():
+                os.replace(final / name, staged / name)
+        for name in old:
+            if (trash / name).exists():
+                os.replace(trash / name, final / name)
+        raise
 
 
 def keep_previous(previous: Path, final: Path, org_id: str, tree: Tree) -> bool:
@@ -91,10 +105,10 @@ class PlacedSites:
     """What the output folder holds: per site, the digest of the build placed there, with the size
     and mtime of its home page as a witness (.cache/output.json).
 
-    Any other writer of that folder (a build without the cache, a shard, a hand edit of a home
-    page) leaves a witness that does not match, and the next build assembles everything afresh.
-    The record is removed while sites are being swapped in, so an interrupted swap is never taken
-    for a finished one."""
+    A shard build forgets the record; any other writer of that folder (a build without the cache, a
+    hand edit of a home page) leaves a witness that does not match; either way the next build
+    assembles everything afresh. The record is removed while sites are being swapped in, so an
+    interrupted swap is never taken for a finished one."""
 
     def __init__(self, cache: Path | None) -> None:
         self.path = cache / "output.json" if cache else None
@@ -105,16 +119,16 @@ class PlacedSites:
             return None
         try:
             record = json.loads(self.path.read_text(encoding="utf-8"))
-        except ValueError:
-            return None
-        sites = record.get("sites", {})
-        if record.get("out") != str(out.resolve()) or sites.keys() != tree.orgs.keys():
-            return None
-        digests = {}
-        for org_id, (url_path, digest, witness) in sites.items():
-            if url_path != tree[org_id].url_path or witness != _witness(out / url_path):
+            sites = record["sites"]
+            if record["out"] != str(out.resolve()) or sites.keys() != tree.orgs.keys():
                 return None
-            digests[org_id] = digest
+            digests = {}
+            for org_id, (url_path, digest, witness) in sites.items():
+                if url_path != tree[org_id].url_path or witness != _witness(out / url_path):
+                    return None
+                digests[org_id] = digest
+        except (ValueError, TypeError, KeyError, AttributeError):  # a damaged or older record
+            return None
         return digests
 
     def forget(self) -> None:

@@ -138,9 +138,6 @@ class HtmlStore:
             return rendered.html
         return self._path(rendered.html_key).read_text(encoding="utf-8")
 
-    def exists(self, rendered: Rendered) -> bool:
-        return self.has(rendered.html_key)
-
     def has(self, key: str) -> bool:
         return not key or key in self.stored()
 
@@ -237,11 +234,13 @@ class RenderCache:
         for name, entries in used.items():
             old = self.groups.get(name)
             if old is None or entries.keys() != old.keys() or any(entries[k] is not old[k] for k in entries):
-                write_atomic(self.folder / f"{name}.pickle", pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
-            if name in indexes and self.index.get(name) != indexes[name]:
-                write_atomic(self.folder / f"{name}.index", pickle.dumps(indexes[name], protocol=pickle.HIGHEST_PROTOCOL))
-            elif name not in indexes:
+                # The index goes first and comes back last: it only ever stands beside the file it describes.
                 (self.folder / f"{name}.index").unlink(missing_ok=True)
+                write_atomic(self.folder / f"{name}.pickle", pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+            if name not in indexes:
+                (self.folder / f"{name}.index").unlink(missing_ok=True)
+            elif self.index.get(name) != indexes[name] or not (self.folder / f"{name}.index").is_file():
+                write_atomic(self.folder / f"{name}.index", pickle.dumps(indexes[name], protocol=pickle.HIGHEST_PROTOCOL))
         for path in self.folder.iterdir() if self.folder.is_dir() else []:
             if path.suffix in (".pickle", ".index") and path.stem not in used and path.stem not in kept:
                 path.unlink(missing_ok=True)
@@ -253,19 +252,17 @@ def group_name(folder: str) -> str:
 
 
 def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache, store: HtmlStore,
-                workers: int, group_keys: dict[str, str] | None = None,
-                reused: dict[str, GroupIndex] | None = None) -> dict[str, RenderResult]:
+                workers: int, group_keys: dict[str, str], reused: dict[str, GroupIndex],
+                renderer: Renderer) -> dict[str, RenderResult]:
     """Results by document path, their HTML in `store`: reused from the cache when still valid, the
     rest rendered in parallel. `reused` groups were taken whole by the caller and are kept."""
-    group_keys, reused = group_keys or {}, reused or {}
     fingerprint = setup.fingerprint()
-    renderer = setup.make()
     keys = {job.rel: job_key(job, fingerprint) for job in jobs}
     results: dict[str, RenderResult] = {}
     todo = []
     for job in jobs:
-        hit = cache.group(group_name(job.folder)).get(keys[job.rel]) if cache.folder else None
-        if hit and all(renderer.lookup(rel) == seen for rel, seen in hit.lookups) and store.exists(hit.rendered):
+        hit = cache.group(group_name(job.folder)).get(keys[job.rel])
+        if hit and all(renderer.lookup(rel) == seen for rel, seen in hit.lookups) and store.has(hit.rendered.html_key):
             results[job.rel] = hit
         else:
             todo.append(job)
@@ -278,14 +275,14 @@ def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache,
     else:
         results.update((job.rel, _stored(render_one(renderer, job), store)) for job in todo)
     used: dict[str, dict[str, RenderResult]] = {}
-    members: dict[str, list[RenderJob]] = {}
+    jobs_by_group: dict[str, list[RenderJob]] = {}
     for job in jobs:
         result = results[job.rel]
         name = group_name(job.folder)
-        members.setdefault(name, []).append(job)
+        jobs_by_group.setdefault(name, []).append(job)
         if CHANGED not in (message for _, message in result.problems):
             used.setdefault(name, {})[keys[job.rel]] = result
-    indexes = {name: index_of(group_keys[name], group, results, keys) for name, group in members.items()
+    indexes = {name: index_of(group_keys[name], group, results, keys) for name, group in jobs_by_group.items()
                if group_keys.get(name) and len(used.get(name, {})) == len(group)}
     cache.save(used, indexes, set(reused))
     store.prune({r.rendered.html_key for r in results.values()}
@@ -331,7 +328,11 @@ class RenderedDocs(Mapping):
         return self._loaded[rel]
 
     def digest(self, rel: str) -> str:
+        """A document's rendered digest, without loading its rendering."""
         return self._digests[rel]
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._digests
 
     def __iter__(self):
         return iter(self._digests)

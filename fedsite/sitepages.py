@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import quote
 
 
@@ -13,7 +13,7 @@ from .content import Page, Post
 from .slugs import slug as make_slug
 from .dates import russian_date, russian_datetime
 from .markup import ROOT_MARK, Rendered
-from .render import HtmlStore
+from .render import HtmlStore, RenderedDocs
 from .schema import KINDS
 from .settings import Settings
 from .tree import Org, Tree
@@ -76,7 +76,7 @@ class FederationView:
     posts: dict[str, list[Post]]  # org id -> published posts, newest first
     pages: dict[str, list[Page]]  # org id -> pages ('' -> shared pages)
     intros: dict[str, str]  # org id -> the path of its index.md, for those that have one
-    rendered: Mapping[str, Rendered]  # source rel -> rendered (render.RenderedDocs: loaded when asked for)
+    rendered: RenderedDocs  # source rel -> rendered, loaded from the cache when first asked for
     projects: dict[str, dict]
     now: datetime
     store: HtmlStore = field(default_factory=lambda: HtmlStore(None), compare=False, repr=False)

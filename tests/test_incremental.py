@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -215,23 +216,26 @@ def test_one_new_post_swaps_in_only_the_changed_sites(mini: Path, tmp_path: Path
     assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
 
 
-def test_an_interrupted_swap_is_never_deployed_and_the_next_build_repairs_it(
+def test_an_interrupted_swap_leaves_whole_sites_is_never_deployed_and_is_repaired(
         mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cached(mini, mini / "public")
+    before = snapshot(mini / "public")
     (mini / SCHOOL / "posts/2025-02-01-novost.md").write_text("---\ntitle: Свежая новость\n---\nТекст\n")
-    swapped = []
+    moved_in = []
 
-    def interrupted(*args: object) -> None:
-        if swapped:
-            raise KeyboardInterrupt
-        swapped.append(args)
-        real(*args)
+    def interrupted(src: object, dst: object) -> None:
+        if "/staging/" in str(src):
+            moved_in.append(src)
+            if len(moved_in) == 2:  # the root site half swapped in
+                raise KeyboardInterrupt
+        real(src, dst)
 
-    real = builder.replace_site
-    monkeypatch.setattr(builder, "replace_site", interrupted)
+    real = os.replace
+    monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         cached(mini, mini / "public")
     monkeypatch.undo()
+    assert snapshot(mini / "public") == before  # the half-swapped site got its old files back
     refused = cli(mini, "deploy")
     assert refused.returncode == 2 and "сначала запустите" in refused.stderr
     cached(mini, mini / "public")
