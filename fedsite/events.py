@@ -31,7 +31,7 @@ def calendar_bytes(title: str, posts: list[Post], view: FederationView) -> bytes
         location = post.event.place or post.event.online
         if location:
             event.add("location", location)
-        description = post.summary or view.rendered[post.source.rel].summary
+        description = post.summary or view.rendered.summary(post.source.rel)
         event.add("description", f"{description}\n{post.event.online}\n{url}".strip())
         cal.add_component(event)
     cal.add_missing_timezones()

@@ -66,14 +66,14 @@ def build_item(post: Post, view: FederationView) -> FeedItem:
     org = view.tree[post.org]
     base = view.settings.site_url
     url = base + org.url_path + post.url
-    rendered = view.rendered[post.source.rel]
+    rel = post.source.rel
     cover = _absolute(post.cover, org, base)
-    content = (f'<p><img src="{cover}" alt=""></p>' if cover else "") + view.html(rendered)
+    content = (f'<p><img src="{cover}" alt=""></p>' if cover else "") + view.store.read(view.rendered.html_key(rel))
     categories = [(t, t) for t in post.tags]
     categories += [(pid, str(view.projects[pid]["title"])) for pid in post.projects]
     return FeedItem(
         id=item_id(post.org, post.post_id), title=post.title, url=url, published=post.date,
-        updated=post.updated or post.date, summary=post.summary or rendered.summary,
+        updated=post.updated or post.date, summary=post.summary or view.rendered.summary(rel),
         content=clean_html(content, view.settings.iframe_hosts, base_url=url),
         categories=tuple(categories), author=post.author, cover=cover,
         enclosure=_enclosure(post, org, view),

@@ -134,9 +134,11 @@ class HtmlStore:
         return replace(rendered, html="", html_key=key)
 
     def html(self, rendered: Rendered) -> str:
-        if rendered.html or not rendered.html_key:
-            return rendered.html
-        return self._path(rendered.html_key).read_text(encoding="utf-8")
+        return rendered.html if rendered.html else self.read(rendered.html_key)
+
+    def read(self, key: str) -> str:
+        """The HTML stored under `key` ('' for an empty document)."""
+        return self._path(key).read_text(encoding="utf-8") if key else ""
 
     def has(self, key: str) -> bool:
         return not key or key in self.stored()
@@ -196,6 +198,7 @@ class RenderCache:
         self.folder = folder / "render" if folder else None
         self.index: dict[str, GroupIndex] = {}
         self.groups: dict[str, dict[str, RenderResult]] = {}  # loaded when first needed
+        self._summaries: dict[str, dict[str, str]] = {}
         for path in sorted(self.folder.glob("*.index")) if self.folder and self.folder.is_dir() else []:
             try:
                 self.index[path.stem] = pickle.loads(path.read_bytes())
@@ -211,6 +214,17 @@ class RenderCache:
             except Exception:
                 self.groups[name] = {}
         return self.groups[name]
+
+    def summaries(self, name: str) -> dict[str, str]:
+        """A group's summaries by document path: what a card or feed item of another site shows,
+        at a fraction of the cost of loading the group's renderings."""
+        if name not in self._summaries:
+            path = self.folder / f"{name}.summaries" if self.folder else None
+            try:
+                self._summaries[name] = pickle.loads(path.read_bytes()) if path and path.is_file() else {}
+            except Exception:
+                self._summaries[name] = {}
+        return self._summaries[name]
 
     def reusable(self, name: str, key: str, rels: list[str], lookup: Any, store: HtmlStore) -> GroupIndex | None:
         """The index of a group whose renderings all hold as they are: same inputs, same documents, every
@@ -240,9 +254,11 @@ class RenderCache:
             if name not in indexes:
                 (self.folder / f"{name}.index").unlink(missing_ok=True)
             elif self.index.get(name) != indexes[name] or not (self.folder / f"{name}.index").is_file():
+                summaries = {rel: entries[key].rendered.summary for rel, (key, _, _) in indexes[name].docs.items()}
+                write_atomic(self.folder / f"{name}.summaries", pickle.dumps(summaries, protocol=pickle.HIGHEST_PROTOCOL))
                 write_atomic(self.folder / f"{name}.index", pickle.dumps(indexes[name], protocol=pickle.HIGHEST_PROTOCOL))
         for path in self.folder.iterdir() if self.folder.is_dir() else []:
-            if path.suffix in (".pickle", ".index") and path.stem not in used and path.stem not in kept:
+            if path.suffix in (".pickle", ".index", ".summaries") and path.stem not in used and path.stem not in kept:
                 path.unlink(missing_ok=True)
 
 
@@ -330,6 +346,19 @@ class RenderedDocs(Mapping):
     def digest(self, rel: str) -> str:
         """A document's rendered digest, without loading its rendering."""
         return self._digests[rel]
+
+    def summary(self, rel: str) -> str:
+        """A document's summary, without loading its group's renderings."""
+        if rel in self._loaded:
+            return self._loaded[rel].summary
+        summaries = self._cache.summaries(self._pending[rel])
+        return summaries[rel] if rel in summaries else self[rel].summary
+
+    def html_key(self, rel: str) -> str:
+        """Where the store keeps a document's HTML, without loading its rendering."""
+        if rel in self._loaded:
+            return self._loaded[rel].html_key
+        return self._reused[self._pending[rel]].docs[rel][2]
 
     def __contains__(self, rel: object) -> bool:
         return rel in self._digests

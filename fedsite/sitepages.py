@@ -36,7 +36,7 @@ class PageSpec:
     updated: str = ""  # YYYY-MM-DD (UTC) for the sitemap; '' means the site's date (SitePlan.updated)
 
 
-def card(post: Post, tree: Tree, rendered: Rendered | None) -> dict[str, Any]:
+def card(post: Post, tree: Tree, summary: str) -> dict[str, Any]:
     """A post as lists, home pages and feeds show it."""
     org = tree[post.org]
     cover = post.cover if "://" in post.cover else (org.url_path + post.cover if post.cover else "")
@@ -47,7 +47,7 @@ def card(post: Post, tree: Tree, rendered: Rendered | None) -> dict[str, Any]:
                  "place": post.event.place, "online": post.event.online}
     return {
         "title": post.title, "url": org.url_path + post.url, "date": russian_date(post.date),
-        "date_iso": post.date.isoformat(), "summary": post.summary or (rendered.summary if rendered else ""),
+        "date_iso": post.date.isoformat(), "summary": post.summary or summary,
         "cover": cover, "author": post.author, "org": org.short_name, "org_url": org.url_path + "index.html",
         "tags": [{"name": t, "url": org.url_path + tag_url(t)} for t in post.tags],
         "projects": list(post.projects), "event": event,
@@ -99,7 +99,8 @@ class FederationView:
     def card_of(self, post: Post) -> dict[str, Any]:
         key = ("card", post.source.rel)
         if key not in self.memo:
-            self.memo[key] = card(post, self.tree, self.rendered.get(post.source.rel))
+            rel = post.source.rel
+            self.memo[key] = card(post, self.tree, self.rendered.summary(rel) if rel in self.rendered else "")
         return self.memo[key]
 
 
