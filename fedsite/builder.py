@@ -224,7 +224,9 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
         bar.update()
 
     try:
-        for org in orgs:
+        # Members before their parents: the small sites' builds start while the root, whose planning
+        # takes longest, is still being planned.
+        for org in reversed(orgs):
             hit = cache.lookup_inputs(org.id, inputs[org.id]) if org.id in inputs else None
             if hit is not None:
                 pages += cache.pages(org.id)
