@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from .tree import Tree
 
@@ -46,6 +47,21 @@ def write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+def write_pickle(path: Path, value: Any) -> None:
+    write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def read_pickle(path: Path | None) -> Any | None:
+    """A cache file's data; None if it is missing or cannot be read (a damaged or older cache is only
+    a slower build)."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        return pickle.loads(path.read_bytes())
+    except Exception:
+        return None
 
 
 def place_site(staged: Path, final: Path) -> None:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from .digest import canonical_digest, code_digest
-from .output import write_atomic
+from .output import read_pickle, write_pickle
 from .tree import CONTENT_DIRS, Org
 
 
@@ -110,18 +109,16 @@ class ReadCache:
         return canonical_digest((code_digest(), org, shared, own_files_digest(org, self.known)))
 
     def get(self, org_id: str, key: str) -> Any | None:
-        path = self.folder / f"{org_id}.pickle" if self.folder else None
-        if path is None or not path.is_file():
-            return None
+        stored = read_pickle(self.folder / f"{org_id}.pickle" if self.folder else None)
         try:
-            stored_key, value = pickle.loads(path.read_bytes())
-        except Exception:  # a damaged or older cache is only a slower build
+            stored_key, value = stored
+        except (TypeError, ValueError):  # none, or of another shape
             return None
         return value if stored_key == key else None
 
     def put(self, org_id: str, key: str, value: Any) -> None:
         if self.folder is not None:
-            write_atomic(self.folder / f"{org_id}.pickle", pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
+            write_pickle(self.folder / f"{org_id}.pickle", (key, value))
 
     def prune(self, keep: set[str]) -> None:
         """Forget organizations that no longer exist."""

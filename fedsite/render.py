@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import shutil
 import tempfile
 import weakref
@@ -20,7 +19,7 @@ from typing import Any
 from .diagnostics import UsageError
 from .digest import canonical_digest, code_digest
 from .markup import DocContext, Rendered, Renderer, Target, line_of
-from .output import write_atomic
+from .output import read_pickle, write_atomic, write_pickle
 from .yamlfile import read_text
 
 CACHE_VERSION = "render-3"
@@ -201,30 +200,24 @@ class RenderCache:
         self.groups: dict[str, dict[str, RenderResult]] = {}  # loaded when first needed
         self._summaries: dict[str, dict[str, str]] = {}
         for path in sorted(self.folder.glob("*.index")) if self.folder and self.folder.is_dir() else []:
-            try:
-                self.index[path.stem] = pickle.loads(path.read_bytes())
-            except Exception:  # a damaged or older cache is only a slower build
-                continue
+            index = read_pickle(path)
+            if index is not None:
+                self.index[path.stem] = index
+
+    def _file(self, name: str, suffix: str) -> Path | None:
+        return self.folder / f"{name}{suffix}" if self.folder else None
 
     def group(self, name: str) -> dict[str, RenderResult]:
         """A group's renderings by job key ({} if none are cached)."""
         if name not in self.groups:
-            path = self.folder / f"{name}.pickle" if self.folder else None
-            try:
-                self.groups[name] = pickle.loads(path.read_bytes()) if path and path.is_file() else {}
-            except Exception:
-                self.groups[name] = {}
+            self.groups[name] = read_pickle(self._file(name, ".pickle")) or {}
         return self.groups[name]
 
     def summaries(self, name: str) -> dict[str, str]:
         """A group's summaries by document path: what a card or feed item of another site shows,
         at a fraction of the cost of loading the group's renderings."""
         if name not in self._summaries:
-            path = self.folder / f"{name}.summaries" if self.folder else None
-            try:
-                self._summaries[name] = pickle.loads(path.read_bytes()) if path and path.is_file() else {}
-            except Exception:
-                self._summaries[name] = {}
+            self._summaries[name] = read_pickle(self._file(name, ".summaries")) or {}
         return self._summaries[name]
 
     def reusable(self, name: str, key: str, rels: list[str], lookup: Any, store: HtmlStore) -> GroupIndex | None:
@@ -251,13 +244,13 @@ class RenderCache:
             if old is None or entries.keys() != old.keys() or any(entries[k] is not old[k] for k in entries):
                 # The index goes first and comes back last: it only ever stands beside the file it describes.
                 (self.folder / f"{name}.index").unlink(missing_ok=True)
-                write_atomic(self.folder / f"{name}.pickle", pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+                write_pickle(self.folder / f"{name}.pickle", entries)
             if name not in indexes:
                 (self.folder / f"{name}.index").unlink(missing_ok=True)
             elif self.index.get(name) != indexes[name] or not (self.folder / f"{name}.index").is_file():
                 summaries = {rel: entries[key].rendered.summary for rel, (key, _, _) in indexes[name].docs.items()}
-                write_atomic(self.folder / f"{name}.summaries", pickle.dumps(summaries, protocol=pickle.HIGHEST_PROTOCOL))
-                write_atomic(self.folder / f"{name}.index", pickle.dumps(indexes[name], protocol=pickle.HIGHEST_PROTOCOL))
+                write_pickle(self.folder / f"{name}.summaries", summaries)
+                write_pickle(self.folder / f"{name}.index", indexes[name])
         for path in self.folder.iterdir() if self.folder.is_dir() else []:
             if path.suffix in (".pickle", ".index", ".summaries") and path.stem not in used and path.stem not in kept:
                 path.unlink(missing_ok=True)
