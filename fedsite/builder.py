@@ -243,9 +243,9 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
         bar.update()
 
     try:
-        # Members before their parents: the small sites' builds start while the root, whose planning
-        # takes longest, is still being planned.
-        for org in reversed(orgs):
+        # Parents before their members: the root, the longest to plan and to build, starts building
+        # first, and the few sites a new post changes are planned while it builds.
+        for org in orgs:
             hit = cache.lookup_inputs(org.id, inputs[org.id]) if org.id in inputs else None
             if hit is not None:
                 pages += cache.pages(org.id)

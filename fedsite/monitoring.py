@@ -20,8 +20,8 @@ def years(org: Org, view: FederationView) -> list[int]:
     """From the first published post's year to the current year, newest first."""
     current = view.now.astimezone(view.settings.tz).year
     days = subtree_days(org, view)
-    first = min((day.year for o in (org, *view.tree.descendants(org.id)) for day, _ in days[o.id]),
-                default=current)
+    first = min((days[o.id].first_year for o in (org, *view.tree.descendants(org.id))
+                 if days[o.id].first_year is not None), default=current)
     return list(range(current, min(first, current) - 1, -1))
 
 

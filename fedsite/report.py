@@ -76,20 +76,37 @@ def score(posts: int, months: tuple[int, ...], social: int, contacts: int, proje
     return min(posts, 48) + 3 * sum(1 for m in months if m) + 3 * social + 2 * contacts + 2 * projects
 
 
-def local_days(posts: list[Post], tz) -> list[tuple[date, tuple[str, ...]]]:
-    """Each post's local day and projects: all a report line counts (the root's reports count 61k
-    posts for every year, so the time zone conversion is done once per build)."""
-    return [(p.date.astimezone(tz).date(), p.projects) for p in posts]
+@dataclass(frozen=True)
+class PostDays:
+    """One organization's published posts as a report counts them: each one's local day and projects,
+    by year (the root's reports count 61k posts for every year: converted and grouped once per build)."""
+
+    by_year: dict[int, list[tuple[date, tuple[str, ...]]]]
+    latest: dict[int, date]  # year -> the year's last day with a post
+
+    @property
+    def first_year(self) -> int | None:
+        return min(self.by_year, default=None)
 
 
-def org_row(org: Org, days: list[tuple[date, tuple[str, ...]]], year: int, on: date, projects: list[str],
-            silent_days: int) -> OrgRow:
-    """The report line of one organization from its published posts' local days."""
-    seen = [(day, post_projects) for day, post_projects in days if day <= on]
-    in_year = [post_projects for day, post_projects in seen if day.year == year]
-    by_month = Counter(day.month for day, _ in seen if day.year == year)
+def local_days(posts: list[Post], tz) -> PostDays:
+    by_year: dict[int, list[tuple[date, tuple[str, ...]]]] = {}
+    for post in posts:
+        day = post.date.astimezone(tz).date()
+        by_year.setdefault(day.year, []).append((day, post.projects))
+    return PostDays(by_year, {year: max(day for day, _ in days) for year, days in by_year.items()})
+
+
+NO_POSTS = PostDays({}, {})
+
+
+def org_row(org: Org, days: PostDays, year: int, on: date, projects: list[str], silent_days: int) -> OrgRow:
+    """The report line of one organization for a year, counting the posts up to `on` (a day of that year)."""
+    in_year = [post_projects for day, post_projects in days.by_year.get(year, []) if day <= on]
+    by_month = Counter(day.month for day, _ in days.by_year.get(year, []) if day <= on)
     months = tuple(by_month[m] for m in range(1, 13))
-    last = max((day for day, _ in seen), default=None)
+    last = max([latest for y, latest in days.latest.items() if y < year]
+               + [day for day, _ in days.by_year.get(year, []) if day <= on], default=None)
     per_project = {pid: sum(1 for post_projects in in_year if pid in post_projects) for pid in projects}
     social = tuple(k for k in SOCIAL if (org.card.get("social") or {}).get(k))
     contacts = tuple(k for k in CONTACTS if (org.card.get("contacts") or {}).get(k))
@@ -108,14 +125,14 @@ def totals(group_id: str, name: str, rows: list[OrgRow], projects: list[str]) ->
                   {pid: sum(r.projects[pid] for r in rows) for pid in projects}, sum(r.silent for r in rows))
 
 
-def build_report(tree: Tree, days: dict[str, list[tuple[date, tuple[str, ...]]]], projects: list[str], year: int,
+def build_report(tree: Tree, days: dict[str, PostDays], projects: list[str], year: int,
                  now: datetime, silent_days: int, scope: str | None = None) -> Report:
     """The report for the whole federation, or for one organization and its descendants (`scope`), from
     each organization's `local_days`."""
     on = report_date(year, now)
     top = tree[scope or tree.root]
     orgs = [top, *tree.descendants(top.id)]
-    rows = {o.id: org_row(o, days.get(o.id, []), year, on, projects, silent_days) for o in orgs}
+    rows = {o.id: org_row(o, days.get(o.id, NO_POSTS), year, on, projects, silent_days) for o in orgs}
     groups = [o for o in orgs if o.kind == "territorial"]
     territorial = tuple(totals(g.id, g.name, [rows[g.id]] + [rows[d.id] for d in tree.descendants(g.id)],
                                projects) for g in groups)

@@ -96,6 +96,17 @@ class FederationView:
             self.memo[key] = newest_first(posts)
         return self.memo[key]
 
+    def by_project(self, org: Org) -> dict[str, list[Post]]:
+        """The roll-up's posts by project (one pass over the roll-up per organization and build)."""
+        key = ("by project", org.id)
+        if key not in self.memo:
+            found: dict[str, list[Post]] = {}
+            for post in self.rollup(org):
+                for pid in dict.fromkeys(post.projects):  # a project named twice counts once
+                    found.setdefault(pid, []).append(post)
+            self.memo[key] = found
+        return self.memo[key]
+
     def card_of(self, post: Post) -> dict[str, Any]:
         key = ("card", post.source.rel)
         if key not in self.memo:
@@ -220,11 +231,11 @@ def taxonomy_pages(org: Org, own: list[Post], cards: dict, view: FederationView)
 def rollup_project(org: Org, pid: str, view: FederationView) -> dict[str, Any]:
     """A project on a site with members: the latest posts of the whole subtree, and how many each
     member's subtree has (linking to its own project page), so no page grows with the federation."""
-    matching = [p for p in view.rollup(org) if pid in p.projects]
+    matching = view.by_project(org).get(pid, [])
     members = []
     for member_id in org.members:
         member = view.tree[member_id]
-        count = sum(pid in p.projects for p in view.rollup(member))
+        count = len(view.by_project(member).get(pid, []))
         if count:
             members.append({"name": member.short_name, "count": count,
                             "url": member.url_path + f"posts/projects/{pid}.html"})
