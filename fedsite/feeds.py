@@ -184,12 +184,11 @@ def site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem]) -> li
                           f"{org.short_name} и члены организации: новости",
                           f"Новости организации {org.name} и всех её членов", home, pick(view.rollup(org))))
     if org.id == view.tree.root:
-        everything = view.rollup(org)
         for pid, project in view.projects.items():
             path = org.url_path + f"posts/projects/{pid}"
             feeds.append(Feed(path + ".xml", path + ".atom.xml", f"{project['title']}: новости федерации",
                               project.get("description", ""), base + path + ".html",
-                              pick([p for p in everything if pid in p.projects])))
+                              pick(view.project_posts(org, pid, limit))))
     return feeds
 
 

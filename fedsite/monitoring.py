@@ -18,6 +18,13 @@ def has_monitoring(org: Org, view: FederationView) -> bool:
 
 def years(org: Org, view: FederationView) -> list[int]:
     """From the first published post's year to the current year, newest first."""
+    key = ("monitoring years", org.id)
+    if key not in view.memo:
+        view.memo[key] = _years(org, view)
+    return view.memo[key]
+
+
+def _years(org: Org, view: FederationView) -> list[int]:
     current = view.now.astimezone(view.settings.tz).year
     days = subtree_days(org, view)
     first = min((days[o.id].first_year for o in (org, *view.tree.descendants(org.id))

@@ -61,7 +61,7 @@ def site_date(org: Org, view: FederationView) -> str:
     shown = view.rollup(org)
     if not shown:
         return get_build_date()
-    return max(pp.utc_date(p.updated or p.date) for p in shown)
+    return pp.utc_date(max(p.updated or p.date for p in shown))  # the latest instant: one conversion
 
 
 def site_data(org: Org, view: FederationView) -> dict[str, Any]:

@@ -77,16 +77,47 @@ def score(posts: int, months: tuple[int, ...], social: int, contacts: int, proje
 
 
 @dataclass(frozen=True)
+class YearCount:
+    """What a report line counts of one organization's posts in one year."""
+
+    posts: int
+    months: tuple[int, ...]
+    projects: Counter
+    latest: date  # the year's last day with a post
+
+
+@dataclass(frozen=True)
 class PostDays:
     """One organization's published posts as a report counts them: each one's local day and projects,
-    by year (the root's reports count 61k posts for every year: converted and grouped once per build)."""
+    by year, and the counts of each year (the root's reports count 61k posts for every year: converted
+    and counted once per build)."""
 
     by_year: dict[int, list[tuple[date, tuple[str, ...]]]]
-    latest: dict[int, date]  # year -> the year's last day with a post
+    counts: dict[int, YearCount]
 
     @property
     def first_year(self) -> int | None:
         return min(self.by_year, default=None)
+
+    def year(self, year: int, on: date) -> YearCount | None:
+        """The year's counts up to `on`, a day of that year (None: no post by then)."""
+        counts = self.counts.get(year)
+        if counts is None or counts.latest <= on:
+            return counts
+        days = [(day, projects) for day, projects in self.by_year[year] if day <= on]
+        return _count(days) if days else None
+
+    def last_day(self, year: int, on: date) -> date | None:
+        """The last day with a post up to `on`, a day of `year`."""
+        earlier = [counts.latest for y, counts in self.counts.items() if y < year]
+        this_year = self.year(year, on)
+        return max(earlier + ([this_year.latest] if this_year else []), default=None)
+
+
+def _count(days: list[tuple[date, tuple[str, ...]]]) -> YearCount:
+    by_month = Counter(day.month for day, _ in days)
+    projects = Counter(pid for _, post_projects in days for pid in dict.fromkeys(post_projects))
+    return YearCount(len(days), tuple(by_month[m] for m in range(1, 13)), projects, max(day for day, _ in days))
 
 
 def local_days(posts: list[Post], tz) -> PostDays:
@@ -94,28 +125,28 @@ def local_days(posts: list[Post], tz) -> PostDays:
     for post in posts:
         day = post.date.astimezone(tz).date()
         by_year.setdefault(day.year, []).append((day, post.projects))
-    return PostDays(by_year, {year: max(day for day, _ in days) for year, days in by_year.items()})
+    return PostDays(by_year, {year: _count(days) for year, days in by_year.items()})
 
 
 NO_POSTS = PostDays({}, {})
+NO_COUNT = YearCount(0, (0,) * 12, Counter(), date.min)
 
 
 def org_row(org: Org, days: PostDays, year: int, on: date, projects: list[str], silent_days: int) -> OrgRow:
     """The report line of one organization for a year, counting the posts up to `on` (a day of that year)."""
-    in_year = [post_projects for day, post_projects in days.by_year.get(year, []) if day <= on]
-    by_month = Counter(day.month for day, _ in days.by_year.get(year, []) if day <= on)
-    months = tuple(by_month[m] for m in range(1, 13))
-    last = max([latest for y, latest in days.latest.items() if y < year]
-               + [day for day, _ in days.by_year.get(year, []) if day <= on], default=None)
-    per_project = {pid: sum(1 for post_projects in in_year if pid in post_projects) for pid in projects}
+    counts = days.year(year, on) or NO_COUNT
+    last = days.last_day(year, on)
+    per_project = {pid: counts.projects[pid] for pid in projects}
     social = tuple(k for k in SOCIAL if (org.card.get("social") or {}).get(k))
     contacts = tuple(k for k in CONTACTS if (org.card.get("contacts") or {}).get(k))
     days_since = (on - last).days if last else None
     return OrgRow(
-        id=org.id, name=org.name, kind=org.kind, parent=org.parent or "", posts=len(in_year), months=months,
-        last_post=last.isoformat() if last else "", days_since=days_since, projects=per_project, social=social,
-        contacts=contacts, silent=days_since is None or days_since > silent_days,
-        score=score(len(in_year), months, len(social), len(contacts), sum(1 for v in per_project.values() if v)),
+        id=org.id, name=org.name, kind=org.kind, parent=org.parent or "", posts=counts.posts,
+        months=counts.months, last_post=last.isoformat() if last else "", days_since=days_since,
+        projects=per_project, social=social, contacts=contacts,
+        silent=days_since is None or days_since > silent_days,
+        score=score(counts.posts, counts.months, len(social), len(contacts),
+                    sum(1 for v in per_project.values() if v)),
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import islice
 from typing import Any
 from urllib.parse import quote
 
@@ -96,15 +98,18 @@ class FederationView:
             self.memo[key] = newest_first(posts)
         return self.memo[key]
 
-    def by_project(self, org: Org) -> dict[str, list[Post]]:
-        """The roll-up's posts by project (one pass over the roll-up per organization and build)."""
-        key = ("by project", org.id)
+    def project_posts(self, org: Org, pid: str, limit: int) -> list[Post]:
+        """The roll-up's newest `limit` posts of a project."""
+        return list(islice((p for p in self.rollup(org) if pid in p.projects), limit))
+
+    def project_counts(self, org: Org) -> Counter:
+        """How many posts of the organization's subtree name each project (once per organization and build)."""
+        key = ("project counts", org.id)
         if key not in self.memo:
-            found: dict[str, list[Post]] = {}
-            for post in self.rollup(org):
-                for pid in dict.fromkeys(post.projects):  # a project named twice counts once
-                    found.setdefault(pid, []).append(post)
-            self.memo[key] = found
+            counts = Counter(pid for post in self.posts.get(org.id, []) for pid in dict.fromkeys(post.projects))
+            for member in org.members:
+                counts.update(self.project_counts(self.tree[member]))
+            self.memo[key] = counts
         return self.memo[key]
 
     def card_of(self, post: Post) -> dict[str, Any]:
@@ -231,16 +236,15 @@ def taxonomy_pages(org: Org, own: list[Post], cards: dict, view: FederationView)
 def rollup_project(org: Org, pid: str, view: FederationView) -> dict[str, Any]:
     """A project on a site with members: the latest posts of the whole subtree, and how many each
     member's subtree has (linking to its own project page), so no page grows with the federation."""
-    matching = view.by_project(org).get(pid, [])
     members = []
     for member_id in org.members:
         member = view.tree[member_id]
-        count = len(view.by_project(member).get(pid, []))
+        count = view.project_counts(member)[pid]
         if count:
             members.append({"name": member.short_name, "count": count,
                             "url": member.url_path + f"posts/projects/{pid}.html"})
-    return {"entries": [view.card_of(p) for p in matching[: view.settings.rollup_items]],
-            "total": len(matching), "members": members}
+    return {"entries": [view.card_of(p) for p in view.project_posts(org, pid, view.settings.rollup_items)],
+            "total": view.project_counts(org)[pid], "members": members}
 
 
 def upcoming_and_past(posts: list[Post], view: FederationView) -> tuple[list[dict], list[dict]]:
