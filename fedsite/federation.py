@@ -36,6 +36,7 @@ class Federation:
 def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = None) -> Federation | None:
     """Discover the tree and read every file (organizations unchanged since the last build from the
     cache); problems go to `diags`."""
+    cache = ReadCache(cache_dir, repo)
     settings = load_settings(repo, diags)
     tree = discover(repo, diags)
     if tree is None:
@@ -43,7 +44,6 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
     projects = read_projects(repo, diags)
     posts, pages, intros = {}, {"": read_pages(repo / "shared" / "pages", "", repo, diags)}, {}
     assets = {}
-    cache = ReadCache(cache_dir, repo)
     read_keys: dict[str, str] = {}
     for org in tree.in_order():
         key = read_keys[org.id] = cache.key(org, settings, projects, repo)
@@ -51,6 +51,7 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
         if read is None:
             before = len(diags.problems)
             read = read_org(org, repo, settings, projects, diags)
+            check_unique_urls(read[0], diags)
             if len(diags.problems) == before:
                 cache.put(org.id, key, read)
         posts[org.id], pages[org.id], assets[org.id], intro = read
@@ -59,7 +60,6 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
         if org.parent is None:
             assets[org.id] = assets[org.id] + shared_assets(repo)
     cache.prune({org.id for org in tree.in_order()})
-    check_unique_urls(posts, diags)
     base = load_file(repo / "mkdocs.yml", Diagnostics(repo))
     extensions = list((base.data.get("markdown_extensions") or []) if base else [])
     return Federation(repo, settings, tree, projects or {}, posts, pages, intros, assets, extensions,
@@ -100,18 +100,17 @@ def read_projects(repo: Path, diags: Diagnostics) -> dict[str, dict] | None:
     return projects
 
 
-def check_unique_urls(posts: dict[str, list[Post]], diags: Diagnostics) -> None:
+def check_unique_urls(posts: list[Post], diags: Diagnostics) -> None:
     """Two posts of one site may not share a URL or an id (feeds would merge them)."""
-    for org_posts in posts.values():
-        for attr, what in (("url", "адрес"), ("post_id", "номер id")):
-            seen: dict[str, Post] = {}
-            for post in org_posts:
-                key = getattr(post, attr)
-                if key in seen:
-                    diags.add(post.source.path, 1, f"{what} «{key}» совпадает с новостью "
-                              f"{seen[key].source.rel}; задайте другое поле slug/id")
-                else:
-                    seen[key] = post
+    for attr, what in (("url", "адрес"), ("post_id", "номер id")):
+        seen: dict[str, Post] = {}
+        for post in posts:
+            key = getattr(post, attr)
+            if key in seen:
+                diags.add(post.source.path, 1, f"{what} «{key}» совпадает с новостью "
+                          f"{seen[key].source.rel}; задайте другое поле slug/id")
+            else:
+                seen[key] = post
 
 
 def published_posts(fed: Federation, now: datetime) -> dict[str, list[Post]]:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,16 +41,14 @@ def git_hashes(repo: Path) -> dict[str, str]:
     changed = git("status", "--porcelain", "-z", "--untracked-files=all", "--no-renames")
     if changed is None:
         return {}
-    hashes = {}
-    for entry in listed.split(b"\0"):
-        if b"\t" in entry:
-            info, path = entry.split(b"\t", 1)
-            tag, _mode, blob = info.split()[:3]
-            if tag == b"H":  # not assume-unchanged (lowercase) or skip-worktree (S): git vouches for it
-                hashes[os.fsdecode(path)] = blob.decode()
+    # Only entries tagged H: not assume-unchanged (lowercase) or skip-worktree (S), git vouches for them.
+    hashes = {path: blob for blob, path in VOUCHED.findall(os.fsdecode(listed))}
     for entry in changed.split(b"\0"):
         hashes.pop(os.fsdecode(entry[3:]), None)
     return hashes
+
+
+VOUCHED = re.compile(r"(?:^|\0)H \d+ ([0-9a-f]+) \d+\t([^\0]*)")  # "H mode blob stage\tpath", NUL-separated
 
 
 def own_files_digest(org: Org, known: dict[str, str]) -> str:
@@ -101,7 +102,14 @@ class ReadCache:
 
     def __init__(self, folder: Path | None, repo: Path) -> None:
         self.folder = folder / "read" if folder else None
-        self.known = git_hashes(repo) if self.folder else {}
+        # git works in a thread (it mostly waits for git's own process) while the tree is discovered.
+        self._pool = ThreadPoolExecutor(1)
+        self._known = self._pool.submit(git_hashes, repo) if self.folder else None
+        self._pool.shutdown(wait=False)
+
+    @cached_property
+    def known(self) -> dict[str, str]:
+        return self._known.result() if self._known else {}
 
     def key(self, org: Org, *shared: Any) -> str:
         if not self.folder:

@@ -114,6 +114,19 @@ def test_two_posts_with_one_url_name_both_files(mini: Path) -> None:
         f"{SCHOOL}/posts/2024-05-01-uroki.md; задайте другое поле slug/id"]
 
 
+def test_two_posts_with_one_url_are_reported_by_every_cached_check(mini: Path, tmp_path: Path) -> None:
+    from fedsite.builder import check
+    from fedsite.diagnostics import Diagnostics
+
+    write(mini, f"{SCHOOL}/posts/2024-06-01-uroki.md", "---\ntitle: Ещё уроки\n---\n")
+    for _ in range(2):  # the second check reads from the cache the first one filled
+        diags = Diagnostics(mini)
+        check(mini, diags, tmp_path / "cache")
+        assert [str(p) for p in diags.sorted()] == [
+            f"{SCHOOL}/posts/2024-06-01-uroki.md:1: адрес «posts/uroki.html» совпадает с новостью "
+            f"{SCHOOL}/posts/2024-05-01-uroki.md; задайте другое поле slug/id"]
+
+
 @pytest.mark.parametrize("link, fix", [("assets/leak.txt", "положите сюда сам файл"),
                                        ("pages/leak.md", "замените её файлом")])
 def test_symlink_outside_the_repository_is_refused(mini: Path, tmp_path: Path, link: str, fix: str) -> None:
