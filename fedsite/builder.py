@@ -125,7 +125,8 @@ def make_unit(org: Org, view: FederationView, fed: Federation, items: LazyItems)
 
 def build_unit(unit: SiteUnit, site_dir: Path, cache: Path | None = None) -> int:
     """A worker's job: MkDocs, then the feeds and generated files, into the site's own folder."""
-    build_site(unit.plan, unit.base_config, site_dir, cache / "jinja" if cache else None)
+    reused = SiteCache(cache).reusable_pages(unit) if cache else {}
+    build_site(unit.plan, unit.base_config, site_dir, cache / "jinja" if cache else None, reused)
     base_url = unit.plan.site_url.removesuffix(unit.plan.url_path)
     written = {**feed_files(list(unit.feeds), base_url, unit.plan.url_path, unit.plan.updated), **unit.files}
     for rel, data in written.items():
@@ -220,14 +221,15 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
     fresh = staging.parent / ".fresh"
     staging.mkdir(parents=True, exist_ok=True)
     pool = ProcessPoolExecutor(options.jobs) if options.jobs > 1 else None
-    running: dict[Future, tuple[str, str, int]] = {}
+    running: dict[Future, SiteUnit] = {}
     digests: dict[str, str] = {}
     pages = reused = 0
 
     def finish(future: Future) -> None:
-        org_id, digest, count = running.pop(future)
+        unit = running.pop(future)
+        org_id, digest = unit.plan.org, unit.digest
         future.result()
-        cache.store(org_id, digest, inputs.get(org_id, ""), fresh / org_id, count)
+        cache.store(org_id, digest, inputs.get(org_id, ""), fresh / org_id, len(unit.plan.pages), unit.page_keys)
         # Not os.renames: it prunes the emptied .fresh/, racing a worker that is creating its folder there.
         os.rename(fresh / org_id, staging / org_id)
         digests[org_id] = digest
@@ -260,10 +262,9 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
                 continue
             if pool is None:
                 build_unit(unit, fresh / org.id, options.cache)
-                running[_done_future()] = (org.id, unit.digest, len(unit.plan.pages))
+                running[_done_future()] = unit
             else:
-                running[pool.submit(build_unit, unit, fresh / org.id, options.cache)] = (
-                    org.id, unit.digest, len(unit.plan.pages))
+                running[pool.submit(build_unit, unit, fresh / org.id, options.cache)] = unit
             while len(running) >= 2 * options.jobs or (running and pool is None):
                 done, _ = wait(list(running), return_when=FIRST_COMPLETED)
                 for future in done:

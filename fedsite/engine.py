@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import jinja2
+from markupsafe import Markup
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin, event_priority
@@ -28,6 +29,7 @@ _THEMES: dict[tuple, "SharedTheme"] = {}
 # Theme files every site would otherwise copy: the root site publishes them once for all.
 SHARED_PREFIX = "assets/"
 SEARCH_INDEX = "search/search_index.json"
+REUSED_TEMPLATE = "fedsite-reused.html"  # prints a page's HTML from the last build as it was
 
 
 class _ListedOnce(jinja2.FileSystemLoader):
@@ -52,7 +54,8 @@ class SharedTheme(Theme):
     def get_env(self) -> jinja2.Environment:
         if self._env is None:
             env = super().get_env()
-            env.loader = _ListedOnce(self.dirs)
+            env.loader = jinja2.ChoiceLoader([_ListedOnce(self.dirs),
+                                              jinja2.DictLoader({REUSED_TEMPLATE: "{{ fed.reused }}"})])
             env.filters["url"] = shared_url
             env.filters["fed"] = fed_url
             if self.bytecode_dir is not None:  # a fresh worker compiled Material's templates in ~0.4 s
@@ -109,15 +112,18 @@ class PlannedPage(Page):
     instance per page, 1.2 ms each, ~110 s of CPU at 95k pages) has nothing to do. Plugins may
     set File.page to a Page subclass, as Material's blog plugin does."""
 
-    def __init__(self, nav_title: str | None, spec: PageSpec, file: File, config: Any, site_date: str) -> None:
+    def __init__(self, nav_title: str | None, spec: PageSpec, file: File, config: Any, site_date: str,
+                 reused: str | None) -> None:
         super().__init__(nav_title, file, config)
         self.spec = spec
         self.update_date = spec.updated or site_date  # the sitemap's lastmod: from content, not the clock
+        self.reused = reused  # the page's HTML from the site's last build, when nothing it shows changed
 
     def read_source(self, config: Any) -> None:
         # Material prints titles and descriptions unescaped: what press secretaries wrote is text.
         self.markdown = ""
-        self.meta = {"title": escape(self.spec.title), "template": self.spec.template}
+        template = REUSED_TEMPLATE if self.reused is not None else self.spec.template
+        self.meta = {"title": escape(self.spec.title), "template": template}
         if self.spec.description:
             self.meta["description"] = escape(self.spec.description[:300])
 
@@ -129,10 +135,11 @@ class PlannedPage(Page):
 class FederationPlugin(BasePlugin):
     """Gives MkDocs the planned pages instead of a docs folder, and the data their templates show."""
 
-    def __init__(self, plan: SitePlan) -> None:
+    def __init__(self, plan: SitePlan, reused: dict[str, str]) -> None:
         super().__init__()
         self.plan = plan
         self.specs: dict[str, PageSpec] = {src_uri(p.url): p for p in plan.pages}
+        self.reused = reused
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         is_root = self.plan.url_path == ""
@@ -140,7 +147,7 @@ class FederationPlugin(BasePlugin):
         nav_titles = dict(_nav_entries(config.nav or []))
         for uri, spec in self.specs.items():
             file = File.generated(config, uri, content="")
-            PlannedPage(nav_titles.get(uri), spec, file, config, self.plan.updated)
+            PlannedPage(nav_titles.get(uri), spec, file, config, self.plan.updated, self.reused.get(spec.url))
             out.append(file)
         for source, dest in self.plan.files:
             if out.get_file_from_path(dest) is None:
@@ -150,6 +157,8 @@ class FederationPlugin(BasePlugin):
     def on_page_context(self, context: Any, *, page: Page, config: Any, nav: Any) -> Any:
         spec = self.specs[page.file.src_uri]
         context["fed"] = {"site": self.plan.site, "page": spec.data}
+        if isinstance(page, PlannedPage) and page.reused is not None:
+            context["fed"]["reused"] = Markup(page.reused)
         return context
 
     def on_template_context(self, context: Any, *, template_name: str, config: Any) -> Any:
@@ -187,8 +196,10 @@ def _escaped_nav(items: list) -> list:
     return out
 
 
-def build_site(plan: SitePlan, base_config: Path, site_dir: Path, bytecode_dir: Path | None = None) -> None:
-    """Build one organization's site with MkDocs into `site_dir` (which MkDocs empties first)."""
+def build_site(plan: SitePlan, base_config: Path, site_dir: Path, bytecode_dir: Path | None = None,
+               reused: dict[str, str] | None = None) -> None:
+    """Build one organization's site with MkDocs into `site_dir` (which MkDocs empties first); pages
+    in `reused` (URL -> HTML) are written as they are instead of being rendered again."""
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="fed-docs-") as empty_docs:
         config = load_config(
@@ -198,5 +209,5 @@ def build_site(plan: SitePlan, base_config: Path, site_dir: Path, bytecode_dir: 
             markdown_extensions=[],
         )
         config.theme = shared_theme(config.theme, bytecode_dir)
-        config.plugins["fedsite"] = FederationPlugin(plan)
+        config.plugins["fedsite"] = FederationPlugin(plan, reused or {})
         mkdocs_build(config)

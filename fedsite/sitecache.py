@@ -7,9 +7,10 @@ by content, never by mtime, since a CI clone gives every file a new mtime."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +35,7 @@ class SiteUnit:
     files: dict[str, bytes]  # generated files: calendars, monitoring downloads
     base_config: Path
     digest: str
+    page_keys: dict[str, str]  # page URL -> digest of everything its HTML shows (see page_keys)
 
 
 @lru_cache(maxsize=16)
@@ -51,7 +53,16 @@ def _file_digest(path: str) -> str:
 def site_unit(plan: SitePlan, feeds: list[Feed], files: dict[str, bytes], repo: Path) -> SiteUnit:
     copied = [(dest, _file_digest(src)) for src, dest in plan.files]
     digest = canonical_digest((engine_digest(repo), plan, copied, feeds, sorted(files.items())))
-    return SiteUnit(plan, tuple(feeds), files, repo / "mkdocs.yml", digest)
+    return SiteUnit(plan, tuple(feeds), files, repo / "mkdocs.yml", digest, page_keys(plan, repo))
+
+
+def page_keys(plan: SitePlan, repo: Path) -> dict[str, str]:
+    """Per page, a digest of what its HTML is made of: the page itself and its site's frame (theme,
+    menu, site-wide data). A page's template sees the other pages only through the menu, so a new
+    post leaves the pages that do not list it as they were. The site's date is left out too: it only
+    dates the sitemap. A page whose key is unchanged is taken from the site's last output, not rendered."""
+    frame = canonical_digest((engine_digest(repo), replace(plan, pages=(), updated="")))
+    return {page.url: canonical_digest((frame, page)) for page in plan.pages}
 
 
 def input_digests(fed: Federation, view: FederationView, today: str) -> dict[str, str]:
@@ -123,8 +134,10 @@ class SiteCache:
         entry = self._entry(org)
         return int((entry / "pages").read_text()) if entry and (entry / "pages").is_file() else 0
 
-    def store(self, org: str, digest: str, inputs: str, built: Path | None, pages: int = 0) -> None:
-        """Remember a site's output (or, with built None, new inputs for the output already cached)."""
+    def store(self, org: str, digest: str, inputs: str, built: Path | None, pages: int = 0,
+              keys: dict[str, str] | None = None) -> None:
+        """Remember a site's output and its pages' keys (or, with built None, new inputs for the output
+        already cached)."""
         entry = self._entry(org)
         if entry is None:
             return
@@ -133,8 +146,25 @@ class SiteCache:
             entry.mkdir(parents=True)
             link_tree(built, entry / "out")
             (entry / "pages").write_text(str(pages))
+            (entry / "page-keys.json").write_text(json.dumps(keys or {}))  # only beside the output they describe
         (entry / "digest").write_text(digest)
         (entry / "inputs").write_text(inputs)
+
+    def reusable_pages(self, unit: SiteUnit) -> dict[str, str]:
+        """Page URL -> HTML of the pages whose key is the same as in the site's cached output."""
+        entry = self._entry(unit.plan.org)
+        try:
+            previous = json.loads((entry / "page-keys.json").read_text()) if entry else {}
+        except (OSError, ValueError):
+            return {}
+        reused = {}
+        for url, key in unit.page_keys.items():
+            if isinstance(previous, dict) and previous.get(url) == key:
+                try:
+                    reused[url] = (entry / "out" / url).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    pass
+        return reused
 
     def prune(self, keep: set[str]) -> None:
         """Forget organizations that no longer exist."""

@@ -45,6 +45,26 @@ def test_one_new_post_rebuilds_its_site_and_ancestors_only(mini: Path, tmp_path:
     assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
 
 
+def test_a_new_post_renders_again_only_the_pages_that_show_it(mini: Path, tmp_path: Path, monkeypatch) -> None:
+    cached(mini, mini / "public")
+    reused: dict[str, set[str]] = {}
+    real = builder.build_site
+
+    def recording(plan, base_config, site_dir, bytecode_dir, pages):
+        reused[plan.org] = set(pages)
+        return real(plan, base_config, site_dir, bytecode_dir, pages)
+
+    monkeypatch.setattr(builder, "build_site", recording)
+    (mini / SCHOOL / "posts/2025-02-01-novost.md").write_text("---\ntitle: Свежая новость\n---\nТекст\n")
+    cached(mini, mini / "public")
+    assert set(reused) == {"school-1", "district-a", "region"}
+    # The older posts show nothing that changed; the newest one before it now links to the new post.
+    assert {"posts/uroki.html", "posts/leto.html", "pages/about.html"} <= reused["school-1"]
+    assert not {"posts/novost.html", "posts/yanvar.html", "posts/index.html", "index.html"} & reused["school-1"]
+    assert "index.html" not in reused["region"] and "posts/lekciya.html" in reused["region"]
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
+
+
 def test_edited_link_target_rerenders_the_linking_post(mini: Path, tmp_path: Path) -> None:
     cached(mini, mini / "public")
     post = mini / SCHOOL / "posts/2024-05-01-uroki.md"
