@@ -20,7 +20,6 @@ from typing import Callable, Iterator
 from tqdm import tqdm
 
 from .diagnostics import Diagnostics, UsageError
-from .engine import build_site
 from .events import calendar_files
 from .federation import Federation, read_federation, render_federation
 from .feeds import LazyItems, feed_files, site_feeds
@@ -120,13 +119,15 @@ def make_unit(org: Org, view: FederationView, fed: Federation, items: LazyItems)
     """Plan one site and gather everything its worker writes."""
     plan = plan_site(org, view, fed.assets[org.id])
     files = {**calendar_files(org, view), **downloads(org, view)}
-    return site_unit(plan, site_feeds(org, view, items), files, fed.repo)
+    return site_unit(plan, site_feeds(org, view, items), files, fed.repo, fed.file_hashes)
 
 
 def build_unit(unit: SiteUnit, site_dir: Path, cache: Path | None = None) -> int:
     """A worker's job: MkDocs, then the feeds and generated files, into the site's own folder."""
+    from . import engine  # MkDocs: imported by the workers (see site_workers), not by the planner
+
     reused = SiteCache(cache).reusable_pages(unit) if cache else {}
-    build_site(unit.plan, unit.base_config, site_dir, cache / "jinja" if cache else None, reused)
+    engine.build_site(unit.plan, unit.base_config, site_dir, cache / "jinja" if cache else None, reused)
     base_url = unit.plan.site_url.removesuffix(unit.plan.url_path)
     written = {**feed_files(list(unit.feeds), base_url, unit.plan.url_path, unit.plan.updated), **unit.files}
     for rel, data in written.items():
@@ -140,11 +141,36 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
           **option_values: object) -> BuildResult | None:
     """Validate everything, then build the sites into `out`, atomically (options as object or keywords)."""
     options = options or BuildOptions(**option_values)
-    with cache_lock(options.cache):
+    with cache_lock(options.cache), site_workers(repo, options) as pool:
         try:
-            return _build(repo, out, diags, options)
+            return _build(repo, out, diags, options, pool)
         finally:
             gc.unfreeze()  # a long-running `serve` builds again and again
+
+
+@contextmanager
+def site_workers(repo: Path, options: BuildOptions) -> Iterator[ProcessPoolExecutor | None]:
+    """The processes that build sites (none with one job), started with the build: while the planner
+    reads, each imports MkDocs and builds a one-page site once, so that the first real site it builds
+    does not pay for loading plugins and templates (0.3 s a worker). Forked before the content is
+    read, they do not carry it either."""
+    if options.jobs <= 1:
+        yield None
+        return
+    cache = options.cache
+    pool = ProcessPoolExecutor(options.jobs, initializer=warm_worker,
+                               initargs=(repo / "mkdocs.yml", cache / "jinja" if cache else None))
+    pool.submit(int)  # starts the workers now
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def warm_worker(base_config: Path, bytecode_dir: Path | None) -> None:
+    from . import engine
+
+    engine.warm_up(base_config, bytecode_dir)
 
 
 @contextmanager
@@ -160,7 +186,8 @@ def long_lived() -> Iterator[None]:
         gc.freeze()
 
 
-def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions) -> BuildResult | None:
+def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
+           pool: ProcessPoolExecutor | None) -> BuildResult | None:
     clock = [("start", time.perf_counter())]
     with long_lived():
         fed = read_federation(repo, diags, options.cache)
@@ -184,7 +211,7 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions) -> 
         today = view.now.astimezone(fed.settings.tz).date().isoformat()
         inputs = input_digests(fed, view, today) if options.cache else {}
         pages, reused, digests = _build_sites(chosen, lambda org: make_unit(org, view, fed, items), inputs,
-                                              tmp / "staging", cache, options, in_place or {})
+                                              tmp / "staging", cache, options, in_place or {}, pool)
         clock.append(("plan and build sites", time.perf_counter()))
         if in_place is not None:
             kept = [o.id for o in fed.tree.in_order()
@@ -211,7 +238,8 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions) -> 
 
 
 def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[str, str], staging: Path,
-                 cache: SiteCache, options: BuildOptions, in_place: dict[str, str]) -> tuple[int, int, dict[str, str]]:
+                 cache: SiteCache, options: BuildOptions, in_place: dict[str, str],
+                 pool: ProcessPoolExecutor | None) -> tuple[int, int, dict[str, str]]:
     """Plan the sites one by one; reuse cached ones and build the others in worker processes meanwhile.
     Every site whose output is not already in place (`in_place`: digest by organization) lands in
     `staging`; returns pages, sites reused and each site's digest.
@@ -220,7 +248,6 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
     bar = tqdm(total=len(orgs), unit="сайт", disable=not options.progress, file=sys.stderr, desc="Сборка")
     fresh = staging.parent / ".fresh"
     staging.mkdir(parents=True, exist_ok=True)
-    pool = ProcessPoolExecutor(options.jobs) if options.jobs > 1 else None
     running: dict[Future, SiteUnit] = {}
     digests: dict[str, str] = {}
     pages = reused = 0

@@ -211,3 +211,19 @@ def build_site(plan: SitePlan, base_config: Path, site_dir: Path, bytecode_dir: 
         config.theme = shared_theme(config.theme, bytecode_dir)
         config.plugins["fedsite"] = FederationPlugin(plan, reused or {})
         mkdocs_build(config)
+
+
+def warm_up(base_config: Path, bytecode_dir: Path | None) -> None:
+    """Build a one-page site nobody sees, so that this process has MkDocs' plugins and the theme's
+    templates loaded before its first real site. A failure here is left to that real build to report."""
+    plan = SitePlan(org="", url_path="warm-up/", site_url="https://warm-up.invalid/warm-up/", name="warm-up",
+                    pages=(PageSpec("index.html", "warm-up", "main.html"),), files=(), nav=(), site={},
+                    updated="2000-01-01")
+    with tempfile.TemporaryDirectory(prefix="fed-warm-up-") as out:
+        logging.disable(logging.CRITICAL)
+        try:
+            build_site(plan, base_config, Path(out) / "site", bytecode_dir)
+        except Exception:  # noqa: BLE001 (see the docstring)
+            pass
+        finally:
+            logging.disable(logging.NOTSET)

@@ -31,6 +31,7 @@ class Federation:
     assets: dict[str, list[tuple[str, str]]]  # org id -> (source file, site-relative destination)
     markdown_extensions: list
     read_keys: dict[str, str] = field(default_factory=dict)  # org id -> read cache key (with a cache)
+    file_hashes: dict[str, str] = field(default_factory=dict)  # repository path -> git blob id (with a cache)
 
 
 def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = None) -> Federation | None:
@@ -63,7 +64,7 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
     base = load_file(repo / "mkdocs.yml", Diagnostics(repo))
     extensions = list((base.data.get("markdown_extensions") or []) if base else [])
     return Federation(repo, settings, tree, projects or {}, posts, pages, intros, assets, extensions,
-                      {k: v for k, v in read_keys.items() if v})
+                      {k: v for k, v in read_keys.items() if v}, cache.known)
 
 
 def read_org(org: Org, repo: Path, settings: Settings, projects: dict | None,

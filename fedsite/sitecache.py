@@ -45,13 +45,21 @@ def engine_digest(repo: Path) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-@lru_cache(maxsize=None)
-def _file_digest(path: str) -> str:
+def file_digest(path: str, repo: Path, known: dict[str, str]) -> str:
+    """A published file's content hash: git's blob id when git vouches for the file (a build reads
+    none of the federation's photos just to see they are the same), else a hash of its bytes."""
+    prefix = f"{repo}/"
+    blob = known.get(path[len(prefix):]) if path.startswith(prefix) and not os.path.islink(path) else None
+    return f"git:{blob}" if blob else _content_digest(path)
+
+
+def _content_digest(path: str) -> str:  # not memoized: `serve` builds again in the same process after edits
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def site_unit(plan: SitePlan, feeds: list[Feed], files: dict[str, bytes], repo: Path) -> SiteUnit:
-    copied = [(dest, _file_digest(src)) for src, dest in plan.files]
+def site_unit(plan: SitePlan, feeds: list[Feed], files: dict[str, bytes], repo: Path,
+              known: dict[str, str]) -> SiteUnit:
+    copied = [(dest, file_digest(src, repo, known)) for src, dest in plan.files]
     digest = canonical_digest((engine_digest(repo), plan, copied, feeds, sorted(files.items())))
     return SiteUnit(plan, tuple(feeds), files, repo / "mkdocs.yml", digest, page_keys(plan, repo))
 
@@ -87,7 +95,7 @@ def input_digests(fed: Federation, view: FederationView, today: str) -> dict[str
                [(p.source.rel if read_key else p, digest(p.source.rel))
                 for p in fed.pages.get(org.id, [])],
                digest(view.intros[org.id]) if org.id in view.intros else "",
-               [(dest, _file_digest(src)) for src, dest in fed.assets[org.id]])
+               [(dest, file_digest(src, fed.repo, fed.file_hashes)) for src, dest in fed.assets[org.id]])
         subtree[org.id] = canonical_digest((own, [subtree[m] for m in org.members]))
     out = {}
     for org in tree.in_order():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fedsite import builder
+from fedsite import builder, engine
 from fedsite.builder import BuildOptions, build
 from fedsite.diagnostics import Diagnostics
 
@@ -48,13 +48,13 @@ def test_one_new_post_rebuilds_its_site_and_ancestors_only(mini: Path, tmp_path:
 def test_a_new_post_renders_again_only_the_pages_that_show_it(mini: Path, tmp_path: Path, monkeypatch) -> None:
     cached(mini, mini / "public")
     reused: dict[str, set[str]] = {}
-    real = builder.build_site
+    real = engine.build_site
 
     def recording(plan, base_config, site_dir, bytecode_dir, pages):
         reused[plan.org] = set(pages)
         return real(plan, base_config, site_dir, bytecode_dir, pages)
 
-    monkeypatch.setattr(builder, "build_site", recording)
+    monkeypatch.setattr(engine, "build_site", recording)
     (mini / SCHOOL / "posts/2025-02-01-novost.md").write_text("---\ntitle: Свежая новость\n---\nТекст\n")
     cached(mini, mini / "public")
     assert set(reused) == {"school-1", "district-a", "region"}
@@ -183,6 +183,27 @@ def test_in_a_git_clone_file_hashes_come_from_git_and_edits_are_still_seen(mini:
     assert post not in git_hashes(mini)  # edited since the commit: hashed by us
     cached(mini, mini / "public")
     assert "Провели уроки." in (mini / "public/district-a/school-1/posts/uroki.html").read_text()
+
+
+def test_in_a_git_clone_published_files_are_not_read_to_be_compared_and_edits_are_seen(mini: Path,
+                                                                                      monkeypatch) -> None:
+    import subprocess
+
+    from fedsite import sitecache
+
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "content"]):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=mini,
+                       check=True, capture_output=True)
+    read = []
+    real = sitecache._content_digest
+    monkeypatch.setattr(sitecache, "_content_digest", lambda path: read.append(path) or real(path))
+    cached(mini, mini / "public")
+    assert read == []  # git's blob ids stand for every photo and recording of a clean clone
+    audio = mini / "sites/region/assets/lecture.mp3"
+    audio.write_bytes(b"new recording")
+    cached(mini, mini / "public")
+    assert read == [str(audio)] * len(read) and read  # edited since the commit: hashed by us
+    assert (mini / "public/assets/lecture.mp3").read_bytes() == b"new recording"
 
 
 def test_a_new_day_rebuilds_only_the_sites_with_monitoring(mini: Path, tmp_path: Path, monkeypatch) -> None:
