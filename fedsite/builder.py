@@ -32,6 +32,10 @@ from .tree import Org, Tree
 
 BUILD_STATUS = "build-status.json"
 
+# The last build's content, freed when the next build starts, or all at once when build.py ends the
+# process: freed object by object on return, 61k posts took 0.2 s of every build at 1,023 sites.
+_last_build: list[object] = []
+
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -141,6 +145,7 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
           **option_values: object) -> BuildResult | None:
     """Validate everything, then build the sites into `out`, atomically (options as object or keywords)."""
     options = options or BuildOptions(**option_values)
+    _last_build.clear()
     with cache_lock(options.cache), site_workers(repo, options) as pool:
         try:
             return _build(repo, out, diags, options, pool)
@@ -234,6 +239,7 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
     _write_status(options.cache, len(chosen), pages, kept, diags, options)
     clock.append(("write", time.perf_counter()))
     timings = tuple((name, t - clock[i][1]) for i, (name, t) in enumerate(clock[1:]))
+    _last_build.extend((fed, view, items))
     return BuildResult(len(chosen), pages, tuple(kept), reused, timings)
 
 
