@@ -39,9 +39,11 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
     cache); problems go to `diags`."""
     cache = ReadCache(cache_dir, repo)
     settings = load_settings(repo, diags)
-    tree = discover(repo, diags)
+    cards = cache.parsed_cards()
+    tree = discover(repo, diags, cards)
     if tree is None:
         return None
+    cache.save_cards(cards)
     projects = read_projects(repo, diags)
     posts, pages, intros = {}, {"": read_pages(repo / "shared" / "pages", "", repo, diags)}, {}
     assets = {}

@@ -20,6 +20,7 @@ from typing import Any
 from .digest import canonical_digest, code_digest
 from .output import read_pickle, write_pickle
 from .tree import CONTENT_DIRS, Org
+from .yamlfile import ParsedTexts
 
 
 def git_hashes(repo: Path) -> dict[str, str]:
@@ -115,6 +116,17 @@ class ReadCache:
         if not self.folder:
             return ""
         return canonical_digest((code_digest(), org, shared, own_files_digest(org, self.known)))
+
+    def parsed_cards(self) -> ParsedTexts:
+        """site.yml texts parsed by the last build (by this code)."""
+        stored = read_pickle(self.folder / "site-cards.parsed" if self.folder else None)
+        known = stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == code_digest() else {}
+        return ParsedTexts(known if isinstance(known, dict) else {})
+
+    def save_cards(self, parsed: ParsedTexts) -> None:
+        """Keep the texts this build parsed or used, and only those."""
+        if self.folder is not None and parsed.used.keys() != parsed.known.keys():
+            write_pickle(self.folder / "site-cards.parsed", (code_digest(), parsed.used))
 
     def get(self, org_id: str, key: str) -> Any | None:
         stored = read_pickle(self.folder / f"{org_id}.pickle" if self.folder else None)

@@ -9,7 +9,7 @@ from typing import Any
 
 from .diagnostics import Diagnostics
 from .schema import check_site_card
-from .yamlfile import load_file
+from .yamlfile import ParsedTexts, load_file
 
 ORG_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # posts, pages and assets are SPEC's; search is where Material writes its index.
@@ -87,8 +87,9 @@ def _is_outside(path: Path, repo: Path) -> bool:
     return path.is_symlink() and not path.resolve().is_relative_to(repo.resolve())
 
 
-def discover(repo: Path, diags: Diagnostics) -> Tree | None:
-    """Build and validate the tree from sites/; None if there is no usable root."""
+def discover(repo: Path, diags: Diagnostics, parsed: ParsedTexts | None = None) -> Tree | None:
+    """Build and validate the tree from sites/; None if there is no usable root (`parsed`: site.yml
+    texts parsed by an earlier build)."""
     sites = repo / "sites"
     roots = sorted(p for p in sites.iterdir() if p.is_dir() and (p / "site.yml").exists()) \
         if sites.is_dir() else []
@@ -99,15 +100,15 @@ def discover(repo: Path, diags: Diagnostics) -> Tree | None:
                                              f"(папка с site.yml), а здесь: {where}")
         return None
     orgs: dict[str, Org] = {}
-    _collect(roots[0], None, "", repo, orgs, diags)
+    _collect(roots[0], None, "", repo, orgs, diags, parsed)
     return Tree(orgs, roots[0].name)
 
 
 def _collect(folder: Path, parent: str | None, url_path: str, repo: Path,
-             orgs: dict[str, Org], diags: Diagnostics) -> None:
+             orgs: dict[str, Org], diags: Diagnostics, parsed: ParsedTexts | None) -> None:
     org_id = folder.name
     card_path = folder / "site.yml"
-    doc = load_file(card_path, diags)
+    doc = load_file(card_path, diags, parsed)
     card = doc.data if doc else {}
     if doc:
         check_site_card(doc, card_path, diags)
@@ -132,7 +133,7 @@ def _collect(folder: Path, parent: str | None, url_path: str, repo: Path,
     rel = folder.relative_to(repo).as_posix()
     orgs[org_id] = Org(org_id, folder, rel, parent, tuple(m.name for m in members), url_path, card)
     for member in members:
-        _collect(member, org_id, f"{url_path}{member.name}/", repo, orgs, diags)
+        _collect(member, org_id, f"{url_path}{member.name}/", repo, orgs, diags, parsed)
     if any(m.name in orgs and orgs[m.name].folder != m for m in members):
         orgs[org_id] = Org(org_id, folder, rel, parent,
                            tuple(m.name for m in members if orgs.get(m.name) and orgs[m.name].folder == m),

@@ -90,6 +90,18 @@ def test_bad_site_card_is_reported_with_line(mini: Path, text: str, expected: st
     assert f"{SCHOOL}/{expected}" in run_check(mini)
 
 
+def test_site_cards_parsed_by_an_earlier_build_are_checked_again(mini: Path, tmp_path: Path) -> None:
+    from fedsite.builder import check
+    from fedsite.diagnostics import Diagnostics
+
+    write(mini, f"{SCHOOL}/site.yml", BAD_CARDS[0][0])
+    for text, expected in (BAD_CARDS[0], BAD_CARDS[0], BAD_CARDS[1]):  # parsed, remembered, edited
+        write(mini, f"{SCHOOL}/site.yml", text)
+        diags = Diagnostics(mini)
+        check(mini, diags, tmp_path / "cache")
+        assert f"{SCHOOL}/{expected}" in [str(p) for p in diags.sorted()]
+
+
 def test_tree_problems(mini: Path) -> None:
     write(mini, "sites/region/district-b/school-1/site.yml", "name: Другая школа 1\nkind: primary\n")
     write(mini, "sites/region/district-b/Школа/site.yml", "name: Школа\nkind: primary\n")
