@@ -93,9 +93,6 @@ class Post:
     video: str
     event: Event | None
 
-    def published(self, now: datetime) -> bool:
-        return not self.draft and self.date <= now
-
 
 @dataclass(frozen=True)
 class Page:

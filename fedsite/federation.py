@@ -118,7 +118,7 @@ def check_unique_urls(posts: list[Post], diags: Diagnostics) -> None:
 
 def published_posts(fed: Federation, now: datetime) -> dict[str, list[Post]]:
     """Per organization, the posts readers may see (no drafts, nothing scheduled), newest first."""
-    return {org: newest_first([p for p in posts if p.published(now)]) for org, posts in fed.posts.items()}
+    return {org: newest_first([p for p in posts if not p.draft and p.date <= now]) for org, posts in fed.posts.items()}
 
 
 def link_targets(fed: Federation, published: dict[str, list[Post]]) -> dict[str, Target]:

@@ -150,8 +150,8 @@ class HtmlStore:
             if self.persistent and self.folder.is_dir():
                 for sub in os.scandir(self.folder):
                     if sub.is_dir():
-                        self._stored.update(e.name.removesuffix(".html") for e in os.scandir(sub.path)
-                                            if e.name.endswith(".html") and not e.name.startswith("."))
+                        self._stored.update(name[:-5] for name in os.listdir(sub.path)
+                                            if name.endswith(".html") and not name.startswith("."))
         return self._stored
 
     def _path(self, key: str) -> Path:
@@ -230,7 +230,7 @@ class RenderCache:
             return None
         if any(lookup(rel) != seen for rel, seen in index.lookups):
             return None
-        if not all(store.has(html) for _, _, html in index.docs.values()):
+        if not store.stored().issuperset(html for _, _, html in index.docs.values() if html):
             return None
         return index
 
