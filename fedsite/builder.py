@@ -26,7 +26,8 @@ from .feeds import LazyItems, feed_files, site_feeds
 from .monitoring import downloads
 from .output import PlacedSites, keep_previous, place_site, replace_site, scratch_beside, swap_in
 from .plan import plan_site
-from .sitecache import SiteCache, SiteUnit, input_digests, link_tree, site_unit
+from .sitecache import (SiteCache, SiteUnit, engine_digest, input_digests, link_tree, site_unit,
+                        theme_reads_other_pages)
 from .sitepages import FederationView
 from .tree import Org, Tree
 
@@ -146,6 +147,9 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
     """Validate everything, then build the sites into `out`, atomically (options as object or keywords)."""
     options = options or BuildOptions(**option_values)
     _last_build.clear()
+    # The theme and mkdocs.yml are read once per build: `serve` builds again after they are edited.
+    engine_digest.cache_clear()
+    theme_reads_other_pages.cache_clear()
     with cache_lock(options.cache), site_workers(repo, options) as pool:
         try:
             return _build(repo, out, diags, options, pool)

@@ -62,6 +62,7 @@ class SharedTheme(Theme):
                 self.bytecode_dir.mkdir(parents=True, exist_ok=True)
                 env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(self.bytecode_dir))
             env.trim_blocks = env.lstrip_blocks = True  # template indentation is ~10% of a page
+            env.auto_reload = True  # `serve` builds again in this process after a template is edited
             # Cyrillic as UTF-8, not \uXXXX: Material's page config is ~2 KB smaller on every page.
             env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
             self._env = env

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -68,9 +69,28 @@ def page_keys(plan: SitePlan, repo: Path) -> dict[str, str]:
     """Per page, a digest of what its HTML is made of: the page itself and its site's frame (theme,
     menu, site-wide data). A page's template sees the other pages only through the menu, so a new
     post leaves the pages that do not list it as they were. The site's date is left out too: it only
-    dates the sitemap. A page whose key is unchanged is taken from the site's last output, not rendered."""
+    dates the sitemap. A page whose key is unchanged is taken from the site's last output, not rendered.
+    No keys (every page rendered) when a template of theme/ reads what the keys leave out."""
+    if theme_reads_other_pages(repo / "theme"):
+        return {}
     frame = canonical_digest((engine_digest(repo), replace(plan, pages=(), updated="")))
     return {page.url: canonical_digest((frame, page)) for page in plan.pages}
+
+
+JINJA_TAG = re.compile(r"{{.*?}}|{%.*?%}", re.S)
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+UNKEYED = re.compile(r"(?<![\w.])(pages|build_date_utc)\b")  # MkDocs' list of every page; the build's date
+
+
+@lru_cache(maxsize=16)
+def theme_reads_other_pages(theme: Path) -> bool:
+    """Whether a template of the federation's theme/ uses MkDocs' `pages` or `build_date_utc`
+    (Material's own templates use neither)."""
+    for path in sorted(theme.rglob("*.html")) if theme.is_dir() else []:
+        tags = JINJA_TAG.findall(path.read_text(encoding="utf-8", errors="replace"))
+        if any(UNKEYED.search(QUOTED.sub("", tag)) for tag in tags):
+            return True
+    return False
 
 
 def input_digests(fed: Federation, view: FederationView, today: str) -> dict[str, str]:

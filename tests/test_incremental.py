@@ -65,6 +65,27 @@ def test_a_new_post_renders_again_only_the_pages_that_show_it(mini: Path, tmp_pa
     assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
 
 
+def test_a_theme_that_lists_every_page_has_every_page_rendered(mini: Path, tmp_path: Path, monkeypatch) -> None:
+    (mini / "theme/partials/all-pages.html").write_text("{% for p in pages %}{{ p.src_uri }}{% endfor %}")
+    cached(mini, mini / "public")
+    reused: list[str] = []
+    real = engine.build_site
+    monkeypatch.setattr(engine, "build_site", lambda plan, *args: reused.extend(args[-1]) or real(plan, *args))
+    (mini / SCHOOL / "posts/2025-02-01-novost.md").write_text("---\ntitle: Свежая новость\n---\nТекст\n")
+    cached(mini, mini / "public")
+    assert reused == []
+
+
+def test_a_theme_edited_between_builds_of_one_process_is_seen(mini: Path, tmp_path: Path) -> None:
+    cached(mini, mini / "public")  # `serve` builds again in the same process after an edit
+    post_template = mini / "theme/post.html"
+    post_template.write_text(post_template.read_text().replace("{% block fed_content %}",
+                                                               "{% block fed_content %}<p>Новая рамка</p>", 1))
+    cached(mini, mini / "public")
+    assert "Новая рамка" in (mini / "public/district-a/school-1/posts/uroki.html").read_text()
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
+
+
 def test_edited_link_target_rerenders_the_linking_post(mini: Path, tmp_path: Path) -> None:
     cached(mini, mini / "public")
     post = mini / SCHOOL / "posts/2024-05-01-uroki.md"
