@@ -115,7 +115,7 @@ def main() -> None:
     posts_dir = sorted((repo / "sites").rglob("ppo-*"))[0] / "posts"
     one_new, one_edit = [], []
     for i in range(a.repeats):
-        post = posts_dir / f"2026-11-2{i}-novaya-{i}.md"
+        post = posts_dir / f"2026-11-20-novaya-{i}.md"
         post.write_text(f"---\ntitle: Новая новость {i}\n---\nТекст новой новости.\n", encoding="utf-8")
         commit(repo, f"new post {i}")  # as CI sees it: a fresh commit
         one_new.append(build(repo, a.jobs, step=f"one new post ({i + 1})"))
