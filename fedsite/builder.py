@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -26,6 +27,7 @@ from .feeds import LazyItems, feed_files, site_feeds
 from .monitoring import downloads
 from .output import PlacedSites, keep_previous, place_site, replace_site, scratch_beside, swap_in
 from .plan import plan_site
+from .render import remove_temporary_stores
 from .sitecache import (SiteCache, SiteUnit, engine_digest, input_digests, link_tree, site_unit,
                         theme_reads_other_pages)
 from .sitepages import FederationView
@@ -150,11 +152,13 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
     # The theme and mkdocs.yml are read once per build: `serve` builds again after they are edited.
     engine_digest.cache_clear()
     theme_reads_other_pages.cache_clear()
-    with cache_lock(options.cache), site_workers(repo, options) as pool:
+    # Workers first: forked after the lock was taken, they would hold it as long as they live.
+    with site_workers(repo, options) as pool, cache_lock(options.cache):
         try:
             return _build(repo, out, diags, options, pool)
         finally:
             gc.unfreeze()  # a long-running `serve` builds again and again
+            remove_temporary_stores()
 
 
 @contextmanager
@@ -169,17 +173,25 @@ def site_workers(repo: Path, options: BuildOptions) -> Iterator[ProcessPoolExecu
     cache = options.cache
     pool = ProcessPoolExecutor(options.jobs, initializer=warm_worker,
                                initargs=(repo / "mkdocs.yml", cache / "jinja" if cache else None))
-    pool.submit(int)  # starts the workers now
     try:
+        pool.submit(int)  # starts the workers now
         yield pool
     finally:
         pool.shutdown(cancel_futures=True)
 
 
 def warm_worker(base_config: Path, bytecode_dir: Path | None) -> None:
-    from . import engine
+    """Warm a worker up, silently: Ctrl-C is the main process's to handle, and a failure here is left
+    to the first real build to report."""
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        from . import engine
 
-    engine.warm_up(base_config, bytecode_dir)
+        engine.warm_up(base_config, bytecode_dir)
+    except BaseException:  # noqa: BLE001 (see the docstring)
+        pass
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
 
 
 @contextmanager

@@ -39,7 +39,8 @@ def git_hashes(repo: Path) -> dict[str, str]:
     if top is None or Path(os.fsdecode(top.strip())).resolve() != repo.resolve():
         return {}
     listed = git("ls-files", "--stage", "-t", "-v", "-z") or b""
-    changed = git("status", "--porcelain", "-z", "--untracked-files=all", "--no-renames")
+    # No optional locks: a build may end while git runs, and must never leave .git/index.lock behind.
+    changed = git("--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames")
     if changed is None:
         return {}
     # Only entries tagged H: not assume-unchanged (lowercase) or skip-worktree (S), git vouches for them.

@@ -105,6 +105,16 @@ def job_key(job: RenderJob, fingerprint: str) -> str:
     return hashlib.sha256("\0".join(f"{len(f)}:{f}" for f in fields).encode()).hexdigest()
 
 
+_TEMPORARY: list[weakref.finalize] = []  # removers of temporary stores' folders
+
+
+def remove_temporary_stores() -> None:
+    """Remove the temporary folders of the stores made so far: at the end of a build, since build.py
+    leaves the process without the exit hooks that would remove them."""
+    while _TEMPORARY:
+        _TEMPORARY.pop()()
+
+
 class HtmlStore:
     """Rendered HTML by its sha256, outside the build's memory: .cache/html/ab/abcd….html.
 
@@ -120,7 +130,7 @@ class HtmlStore:
     def _root(self) -> Path:
         if self.folder is None:
             self.folder = Path(tempfile.mkdtemp(prefix="fedsite-html-"))
-            weakref.finalize(self, shutil.rmtree, self.folder, True)
+            _TEMPORARY.append(weakref.finalize(self, shutil.rmtree, self.folder, True))
         return self.folder
 
     def put(self, rendered: Rendered) -> Rendered:

@@ -79,13 +79,14 @@ def page_keys(plan: SitePlan, repo: Path) -> dict[str, str]:
 
 JINJA_TAG = re.compile(r"{{.*?}}|{%.*?%}", re.S)
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-UNKEYED = re.compile(r"(?<![\w.])(pages|build_date_utc)\b")  # MkDocs' list of every page; the build's date
+# MkDocs' lists of every page, the build's date and a page's sitemap date (the site's date when it has none)
+UNKEYED = re.compile(r"(?<![\w.])(pages|build_date_utc)\b|\bnav\.pages\b|\bupdate_date\b")
 
 
 @lru_cache(maxsize=16)
 def theme_reads_other_pages(theme: Path) -> bool:
-    """Whether a template of the federation's theme/ uses MkDocs' `pages` or `build_date_utc`
-    (Material's own templates use neither)."""
+    """Whether a template of the federation's theme/ uses MkDocs' `pages`, `nav.pages`, `build_date_utc`
+    or a page's `update_date` (Material's own templates use none of them)."""
     for path in sorted(theme.rglob("*.html")) if theme.is_dir() else []:
         tags = JINJA_TAG.findall(path.read_text(encoding="utf-8", errors="replace"))
         if any(UNKEYED.search(QUOTED.sub("", tag)) for tag in tags):
@@ -189,7 +190,8 @@ class SiteCache:
         for url, key in unit.page_keys.items():
             if isinstance(previous, dict) and previous.get(url) == key:
                 try:
-                    reused[url] = (entry / "out" / url).read_text(encoding="utf-8")
+                    # Bytes decoded as they are: read_text would turn a \r in a title into \n.
+                    reused[url] = (entry / "out" / url).read_bytes().decode("utf-8")
                 except (OSError, UnicodeDecodeError):
                     pass
         return reused

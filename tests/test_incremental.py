@@ -65,6 +65,25 @@ def test_a_new_post_renders_again_only_the_pages_that_show_it(mini: Path, tmp_pa
     assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
 
 
+def test_a_reused_page_is_written_byte_for_byte(mini: Path, tmp_path: Path) -> None:
+    (mini / SCHOOL / "posts/2025-01-15-vozvrat.md").write_text('---\ntitle: "Строка\\rвозврата"\n---\nТекст\n')
+    cached(mini, mini / "public")
+    (mini / SCHOOL / "posts/2025-02-01-novost.md").write_text("---\ntitle: Свежая новость\n---\nТекст\n")
+    cached(mini, mini / "public")  # the page of the first post is reused: a carriage return in it stays
+    assert b"\r" in (mini / "public/district-a/school-1/posts/vozvrat.html").read_bytes()
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
+
+
+def test_a_build_without_the_cache_leaves_no_temporary_folder(mini: Path, tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    for jobs in (1, 2):
+        assert build(mini, tmp_path / f"out{jobs}", Diagnostics(mini), BuildOptions(cache=None, jobs=jobs))
+        assert list((tmp_path / "tmp").iterdir()) == []  # build.py ends the process without exit hooks
+
+
 def test_a_theme_that_lists_every_page_has_every_page_rendered(mini: Path, tmp_path: Path, monkeypatch) -> None:
     (mini / "theme/partials/all-pages.html").write_text("{% for p in pages %}{{ p.src_uri }}{% endfor %}")
     cached(mini, mini / "public")
