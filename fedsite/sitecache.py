@@ -36,7 +36,7 @@ class SiteUnit:
     files: dict[str, bytes]  # generated files: calendars, monitoring downloads
     base_config: Path
     digest: str
-    page_keys: dict[str, str]  # page URL -> digest of everything its HTML shows (see page_keys)
+    page_keys: dict[str, str]  # page URL -> digest of everything its HTML shows; {} when not to reuse
 
 
 @lru_cache(maxsize=16)
@@ -61,18 +61,19 @@ def _content_digest(path: str) -> str:  # not memoized: `serve` builds again in 
 def site_unit(plan: SitePlan, feeds: list[Feed], files: dict[str, bytes], repo: Path,
               known: dict[str, str]) -> SiteUnit:
     copied = [(dest, file_digest(src, repo, known)) for src, dest in plan.files]
-    digest = canonical_digest((engine_digest(repo), plan, copied, feeds, sorted(files.items())))
-    return SiteUnit(plan, tuple(feeds), files, repo / "mkdocs.yml", digest, page_keys(plan, repo))
+    keys = page_keys(plan, repo)
+    # The pages' keys cover the plan except its date: hashing the whole plan again cost as much again.
+    digest = canonical_digest((plan.updated, list(keys.items()), copied, feeds, sorted(files.items())))
+    reusable = {} if theme_reads_other_pages(repo / "theme") else keys
+    return SiteUnit(plan, tuple(feeds), files, repo / "mkdocs.yml", digest, reusable)
 
 
 def page_keys(plan: SitePlan, repo: Path) -> dict[str, str]:
     """Per page, a digest of what its HTML is made of: the page itself and its site's frame (theme,
     menu, site-wide data). A page's template sees the other pages only through the menu, so a new
     post leaves the pages that do not list it as they were. The site's date is left out too: it only
-    dates the sitemap. A page whose key is unchanged is taken from the site's last output, not rendered.
-    No keys (every page rendered) when a template of theme/ reads what the keys leave out."""
-    if theme_reads_other_pages(repo / "theme"):
-        return {}
+    dates the sitemap. A page whose key is unchanged is taken from the site's last output, not rendered
+    (unless a template of theme/ reads what the keys leave out: see site_unit)."""
     frame = canonical_digest((engine_digest(repo), replace(plan, pages=(), updated="")))
     return {page.url: canonical_digest((frame, page)) for page in plan.pages}
 
