@@ -56,10 +56,11 @@ def write_pickle(path: Path, value: Any) -> None:
 def read_pickle(path: Path | None) -> Any | None:
     """A cache file's data; None if it is missing or cannot be read (a damaged or older cache is only
     a slower build)."""
-    if path is None or not path.is_file():
+    if path is None:
         return None
     try:
-        return pickle.loads(path.read_bytes())
+        with open(path, "rb") as f:  # no stat first: a build reads ~3,000 of these
+            return pickle.loads(f.read())
     except Exception:
         return None
 

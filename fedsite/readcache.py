@@ -14,6 +14,7 @@ import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -58,33 +59,35 @@ def own_files_digest(org: Org, known: dict[str, str]) -> str:
 
     A file's content hash is git's blob id when git has it (a fresh CI clone hashes nothing
     again), else computed here."""
-    h = hashlib.blake2b(digest_size=20)
     folder = str(org.folder)
     entries = [("index.md", entry) for entry in os.scandir(folder) if entry.name == "index.md"]
     for top in sorted(CONTENT_DIRS):
         entries += _tree(os.path.join(folder, top), top)
     prefix = org.rel + "/"
+    parts = []  # hashed in one go: an update per file was a third of this function's time
     for name, entry in entries:
-        h.update(os.fsencode(name) + b"\0")
+        parts.append(name)
         link = entry.is_symlink()
         if link:  # what it points to decides what is read and whether it is refused
-            h.update(b"->" + os.fsencode(os.path.realpath(entry.path)) + (b"+" if entry.is_file() else b"-") + b"\0")
+            parts.append("->" + os.path.realpath(entry.path) + ("+" if entry.is_file() else "-"))
         if name.endswith(".md") and entry.is_file():
             known_hash = None if link else known.get(prefix + name)
-            if known_hash:
-                h.update(known_hash.encode())
-            else:
+            if not known_hash:
                 with open(entry.path, "rb") as f:
-                    h.update(hashlib.sha256(f.read()).digest())
-            h.update(b"\0")
-    return h.hexdigest()
+                    known_hash = hashlib.sha256(f.read()).hexdigest()
+            parts.append(known_hash)
+        parts.append("")
+    return hashlib.blake2b(os.fsencode("\0".join(parts)), digest_size=20).hexdigest()
+
+
+BY_NAME = attrgetter("name")
 
 
 def _tree(path: str, inner: str) -> list[tuple[str, os.DirEntry]]:
     """(organization-relative name, entry) of everything below `path`, sorted, following links to
     folders as the read stage does (one scandir per folder: os.walk and path joins cost a second)."""
     try:
-        found = sorted(os.scandir(path), key=lambda e: e.name)
+        found = sorted(os.scandir(path), key=BY_NAME)
     except OSError:
         return []
     out = []

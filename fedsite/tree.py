@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,15 +123,18 @@ def _collect(folder: Path, parent: str | None, url_path: str, repo: Path,
                                 "переименуйте одну из папок")
         return
     members = []
-    for child in sorted(folder.iterdir()):
-        if child.name in CONTENT_DIRS or child.name.startswith(".") or not child.is_dir():
+    with os.scandir(folder) as listing:  # entries, not Paths: a thousand folders are listed every build
+        entries = sorted(listing, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.name in CONTENT_DIRS or entry.name.startswith(".") or not entry.is_dir():
             continue
-        if _is_outside(child, repo):
+        child = folder / entry.name
+        if entry.is_symlink() and _is_outside(child, repo):
             diags.add(child, 1, "символическая ссылка ведёт за пределы репозитория; замените её папкой")
             continue
-        if (child / "site.yml").exists():
+        if os.path.exists(os.path.join(entry.path, "site.yml")):
             members.append(child)
-    rel = folder.relative_to(repo).as_posix()
+    rel = f"{orgs[parent].rel}/{org_id}" if parent else folder.relative_to(repo).as_posix()
     orgs[org_id] = Org(org_id, folder, rel, parent, tuple(m.name for m in members), url_path, card)
     for member in members:
         _collect(member, org_id, f"{url_path}{member.name}/", repo, orgs, diags, parsed)
