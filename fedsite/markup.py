@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,14 +22,6 @@ from .sanitize import clean_html, plain_text
 MORE = "<!-- more -->"
 SUMMARY_CHARS = 300  # an automatic summary: the first paragraph, cut at a word boundary
 ROOT_MARK = "\x00ROOT\x00/"  # stands for "the public root, seen from this page" in shared pages
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a repository .md file is published: public-root-relative URL and its heading ids."""
-
-    url: str
-    anchors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -100,18 +92,22 @@ class Renderer:
     """One Python-Markdown instance reused for every document (a worker renders many)."""
 
     def __init__(self, extensions: list[Any], iframe_hosts: tuple[str, ...],
-                 targets: dict[str, Target], repo: Path, asset_url: Any) -> None:
-        names, configs = _split_extensions(extensions)
-        configs.setdefault("toc", {})["slugify"] = unicode_slugify(case="lower")
-        if "toc" not in names:
-            names.append("toc")
-        self.md = markdown.Markdown(extensions=[*names, _ResolverExtension(self)],
-                                    extension_configs=configs)
+                 targets: dict[str, str], repo: Path, asset_url: Any) -> None:
+        self.extensions = extensions
         self.iframe_hosts = iframe_hosts
         self.targets = targets
         self.repo = repo
         self.asset_url = asset_url  # callable(repo_rel_path) -> public URL, or None if not published
         self.context: DocContext | None = None
+
+    @cached_property
+    def md(self) -> markdown.Markdown:
+        """Made when first needed: a build that renders nothing (most cached builds) only looks links up."""
+        names, configs = _split_extensions(self.extensions)
+        configs.setdefault("toc", {})["slugify"] = unicode_slugify(case="lower")
+        if "toc" not in names:
+            names.append("toc")
+        return markdown.Markdown(extensions=[*names, _ResolverExtension(self)], extension_configs=configs)
 
     def render(self, body: str, ctx: DocContext, summary: str = "") -> Rendered:
         """Markdown to sanitized HTML; link problems land in ctx.problems."""
@@ -149,15 +145,14 @@ class Renderer:
             ctx.problems.append(LinkProblem(href, f"ссылка «{href}» ведёт за пределы репозитория"))
             return href
         if rel.endswith(".md"):
-            target = self.targets.get(rel)
-            ctx.lookups.append((rel, target.url if target else None))
-            if target is None:
+            url = self.targets.get(rel)
+            ctx.lookups.append((rel, url))
+            if url is None:
                 ctx.problems.append(LinkProblem(href, f"ссылка «{href}» ведёт на несуществующую или "
                                                       "неопубликованную страницу; проверьте имя файла"))
                 return href
             if parts.fragment:
                 ctx.anchor_checks.append((href, rel, unquote(parts.fragment)))
-            url = target.url
         else:
             url = self._asset(href, rel, ctx)
             if url is None:
@@ -168,8 +163,7 @@ class Renderer:
     def lookup(self, rel: str) -> str | None:
         """What a recorded link resolves to now: a page's URL, or whether a file is still there."""
         if rel.endswith(".md"):
-            target = self.targets.get(rel)
-            return target.url if target else None
+            return self.targets.get(rel)
         return "file" if (self.repo / rel).is_file() else None
 
     def _asset(self, href: str, rel: str, ctx: DocContext) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from .diagnostics import UsageError
 from .digest import canonical_digest, code_digest
-from .markup import DocContext, Rendered, Renderer, Target, line_of
+from .markup import DocContext, Rendered, Renderer, line_of
 from .output import read_pickle, write_atomic, write_pickle
 from .yamlfile import read_text
 
@@ -57,7 +57,7 @@ class RendererSetup:
 
     extensions: list
     iframe_hosts: tuple[str, ...]
-    targets: dict[str, Target]
+    targets: dict[str, str]  # repository path of a .md file -> its public-root-relative URL
     repo: Path
     asset_url: Any
 
@@ -188,15 +188,12 @@ class GroupIndex:
     anchor_checks: tuple[tuple[str, int, str, str], ...]  # (file, line, target path, anchor)
 
 
-def group_key(fingerprint: str, read_key: str, folder: str, docs: list[tuple[str, str, str]]) -> str:
+def group_key(fingerprint: str, read_key: str, folder: str, published: int) -> str:
     """The inputs of a whole group's renderings: the renderer, the organization's read key (its files,
-    card and place) and each document's path, body digest and URL; '' when there is no read key."""
+    card and place) and how many of its posts are published; '' when there is no read key."""
     if not read_key:
         return ""
-    h = hashlib.sha256("\0".join((fingerprint, read_key, folder)).encode())
-    for rel, body_digest, page_url in docs:
-        h.update(f"\0{rel}\0{body_digest}\0{page_url}".encode())
-    return h.hexdigest()
+    return hashlib.sha256("\0".join((fingerprint, read_key, folder, str(published))).encode()).hexdigest()
 
 
 class RenderCache:
@@ -209,10 +206,15 @@ class RenderCache:
         self.index: dict[str, GroupIndex] = {}
         self.groups: dict[str, dict[str, RenderResult]] = {}  # loaded when first needed
         self._summaries: dict[str, dict[str, str]] = {}
-        for path in sorted(self.folder.glob("*.index")) if self.folder and self.folder.is_dir() else []:
-            index = read_pickle(path)
-            if index is not None:
-                self.index[path.stem] = index
+        try:  # listed once: a stat per group and build cost more
+            self._files = set(os.listdir(self.folder)) if self.folder else set()
+        except OSError:
+            self._files = set()
+        for file in sorted(self._files):
+            if file.endswith(".index"):
+                index = read_pickle(self.folder / file)
+                if index is not None:
+                    self.index[file[: -len(".index")]] = index
 
     def _file(self, name: str, suffix: str) -> Path | None:
         return self.folder / f"{name}{suffix}" if self.folder else None
@@ -230,13 +232,13 @@ class RenderCache:
             self._summaries[name] = read_pickle(self._file(name, ".summaries")) or {}
         return self._summaries[name]
 
-    def reusable(self, name: str, key: str, rels: list[str], lookup: Any, store: HtmlStore) -> GroupIndex | None:
-        """The index of a group whose renderings all hold as they are: same inputs, same documents, every
-        link still resolving as it did, every HTML file still there."""
+    def reusable(self, name: str, key: str, size: int, lookup: Any, store: HtmlStore) -> GroupIndex | None:
+        """The index of a group whose renderings all hold as they are: same inputs (so the same `size`
+        documents), every link still resolving as it did, every HTML file still there."""
         index = self.index.get(name)
-        if not key or index is None or index.key != key or index.docs.keys() != set(rels):
+        if not key or index is None or index.key != key or len(index.docs) != size:
             return None
-        if not (self.folder / f"{name}.pickle").is_file():
+        if f"{name}.pickle" not in self._files:
             return None
         if any(lookup(rel) != seen for rel, seen in index.lookups):
             return None
