@@ -16,9 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
-
-from tqdm import tqdm
+from typing import Any, Callable, Iterator
 
 from .diagnostics import Diagnostics, UsageError
 from .events import calendar_files
@@ -186,12 +184,35 @@ def warm_worker(base_config: Path, bytecode_dir: Path | None) -> None:
     interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         from . import engine
+        from feedgen.feed import FeedGenerator  # noqa: F401 (loaded now, not by the first site's feeds)
 
         engine.warm_up(base_config, bytecode_dir)
     except BaseException:  # noqa: BLE001 (see the docstring)
         pass
     finally:
         signal.signal(signal.SIGINT, interrupt)
+
+
+class _NoBar:
+    """What a build without --progress reports to: nothing (tqdm is not even loaded)."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix_str(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def progress_bar(total: int, shown: bool) -> Any:
+    """tqdm's bar of sites built, on stderr, when asked for."""
+    if not shown:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="сайт", file=sys.stderr, desc="Сборка")
 
 
 @contextmanager
@@ -259,6 +280,13 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
     return BuildResult(len(chosen), pages, tuple(kept), reused, timings)
 
 
+def planning_order(orgs: list[Org], jobs: int) -> list[Org]:
+    """Parents before their members (`orgs` is in tree order): in a big build the root, the longest
+    to plan and to build, starts building first. When only a few sites changed (a new post: its site
+    and its ancestors), members first: the workers build them while the root is being planned."""
+    return orgs[::-1] if len(orgs) <= jobs + 1 else orgs
+
+
 def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[str, str], staging: Path,
                  cache: SiteCache, options: BuildOptions, in_place: dict[str, str],
                  pool: ProcessPoolExecutor | None) -> tuple[int, int, dict[str, str]]:
@@ -267,7 +295,7 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
     `staging`; returns pages, sites reused and each site's digest.
 
     Few units are in flight at a time, so memory stays bounded whatever the federation's size."""
-    bar = tqdm(total=len(orgs), unit="сайт", disable=not options.progress, file=sys.stderr, desc="Сборка")
+    bar = progress_bar(len(orgs), options.progress)
     fresh = staging.parent / ".fresh"
     staging.mkdir(parents=True, exist_ok=True)
     running: dict[Future, SiteUnit] = {}
@@ -294,14 +322,15 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
         bar.update()
 
     try:
-        # Parents before their members: the root, the longest to plan and to build, starts building
-        # first, and the few sites a new post changes are planned while it builds.
+        to_plan = []
         for org in orgs:
             hit = cache.lookup_inputs(org.id, inputs[org.id]) if org.id in inputs else None
             if hit is not None:
                 pages += cache.pages(org.id)
                 reuse(org.id, cache.digest(org.id), hit)
-                continue
+            else:
+                to_plan.append(org)
+        for org in planning_order(to_plan, options.jobs):
             unit = make(org)
             pages += len(unit.plan.pages)
             hit = cache.lookup(unit)

@@ -15,6 +15,14 @@ FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]?(.*)$")
 HINT = "пишите 17.03.2024, 17.03.2024 14:30, 2024-03-17 или 2024-03-17 14:30"
 
 
+def build_date() -> str:
+    """MkDocs' build date as its sitemap writes it (SOURCE_DATE_EPOCH, else today), for what has no
+    date of its own; MkDocs is loaded here only when asked, not by every build's planner."""
+    from mkdocs.utils import get_build_date
+
+    return get_build_date()
+
+
 class DateError(ValueError):
     """A date we could not understand; the message is in Russian."""
 

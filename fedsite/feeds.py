@@ -7,14 +7,15 @@ from collections import OrderedDict
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-
-from feedgen.feed import FeedGenerator
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from .content import Post
 from .sanitize import clean_html
 from .sitepages import FEEDS, FederationView
 from .tree import Org
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 ATOM_NS = "{http://www.w3.org/2005/Atom}"
 _ID_NAMESPACE = uuid.UUID("6f0c6a55-3d2c-4c55-9f5e-2c7a3f1a0b11")
@@ -99,6 +100,8 @@ def _enclosure(post: Post, org: Org, view: FederationView) -> Enclosure | None:
 
 def render_feed(feed: Feed, site_url: str, empty_date: datetime) -> tuple[bytes, bytes]:
     """RSS 2.0 and Atom bytes of a feed; deterministic for the same items."""
+    from feedgen.feed import FeedGenerator  # here: only the processes that write feeds load it (and lxml)
+
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.load_extension("dc")
@@ -151,6 +154,8 @@ def _add_entry(fg: FeedGenerator, item: FeedItem) -> None:
 
 def _atom_links(atom: bytes, items: tuple[FeedItem, ...]) -> bytes:
     """feedgen 1.0.0 drops rel, type and length from Atom entry links: put them back."""
+    from lxml import etree
+
     links = {}
     for item in items:
         links[item.url] = {"rel": "alternate", "type": "text/html"}

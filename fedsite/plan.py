@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mkdocs.utils import get_build_date
 
 from . import sitepages as pp
+from .dates import build_date
 from .schema import CONTACTS, KINDS, SOCIAL
 from .monitoring import monitoring_pages
 from .sitepages import FEEDS, FederationView, PageSpec
@@ -58,10 +58,8 @@ def site_date(org: Org, view: FederationView) -> str:
     """The date of a site's pages in its sitemap and of its empty feeds: its newest post (own or a
     member's), so that the output depends on content, not on the day it was built. A site with no
     post at all takes MkDocs' build date (SOURCE_DATE_EPOCH, else today)."""
-    shown = view.rollup(org)
-    if not shown:
-        return get_build_date()
-    return pp.utc_date(max(p.updated or p.date for p in shown))  # the latest instant: one conversion
+    latest = view.latest(org)
+    return build_date() if latest is None else pp.utc_date(latest)
 
 
 def site_data(org: Org, view: FederationView) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
+from operator import attrgetter
 from typing import Any
 from urllib.parse import quote
 
@@ -65,8 +66,11 @@ def tag_url(tag: str) -> str:
     return f"posts/tags/{make_slug(tag) or 'tag'}.html"
 
 
+_NEWEST_FIRST = attrgetter("date", "org", "post_id")  # in C: a lambda's 244k calls were 0.1 s of a build
+
+
 def newest_first(posts: list[Post]) -> list[Post]:
-    return sorted(posts, key=lambda p: (p.date, p.org, p.post_id), reverse=True)
+    return sorted(posts, key=_NEWEST_FIRST, reverse=True)
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,15 @@ class FederationView:
             for member in org.members:
                 posts += self.rollup(self.tree[member])
             self.memo[key] = newest_first(posts)
+        return self.memo[key]
+
+    def latest(self, org: Org) -> datetime | None:
+        """The latest instant a post of the organization's subtree was published or updated (None: no post)."""
+        key = ("latest", org.id)
+        if key not in self.memo:
+            moments = [p.updated or p.date for p in self.posts.get(org.id, [])]
+            moments += [m for m in (self.latest(self.tree[member]) for member in org.members) if m is not None]
+            self.memo[key] = max(moments, default=None)
         return self.memo[key]
 
     def project_posts(self, org: Org, pid: str, limit: int) -> list[Post]:
