@@ -43,5 +43,5 @@ def calendar_files(org: Org, view: FederationView) -> dict[str, bytes]:
     out = {CALENDARS["own"]: calendar_bytes(f"{org.short_name}: мероприятия", view.posts.get(org.id, []), view)}
     if org.members:
         out[CALENDARS["all"]] = calendar_bytes(f"{org.short_name} и члены организации: мероприятия",
-                                               view.rollup(org), view)
+                                               view.events(org), view)
     return out

@@ -187,7 +187,7 @@ def site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem]) -> li
     if org.members:
         feeds.append(Feed(org.url_path + FEEDS["rss_all"], org.url_path + FEEDS["atom_all"],
                           f"{org.short_name} и члены организации: новости",
-                          f"Новости организации {org.name} и всех её членов", home, pick(view.rollup(org))))
+                          f"Новости организации {org.name} и всех её членов", home, pick(view.newest(org, limit))))
     if org.id == view.tree.root:
         for pid, project in view.projects.items():
             path = org.url_path + f"posts/projects/{pid}"
