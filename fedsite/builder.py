@@ -22,7 +22,7 @@ from .diagnostics import Diagnostics, UsageError
 from .events import calendar_files
 from .federation import Federation, read_federation, render_federation
 from .feeds import LazyItems, feed_files, site_feeds
-from .monitoring import downloads
+from .monitoring import PostDaysCache, downloads
 from .output import PlacedSites, keep_previous, place_site, replace_site, scratch_beside, swap_in
 from .plan import plan_site
 from .render import remove_temporary_stores
@@ -246,6 +246,8 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
               if (not options.only or o.id in options.only) and in_shard(o.id, options.shard)
               and o.id not in broken]
     items = LazyItems(view)
+    post_days = PostDaysCache(options.cache, fed.read_keys)
+    post_days.load_into(view)
     cache = SiteCache(options.cache)
     placed = PlacedSites(options.cache)
     in_place = placed.load(out, fed.tree) if options.shard is None else None
@@ -255,6 +257,7 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
         pages, reused, digests = _build_sites(chosen, lambda org: make_unit(org, view, fed, items), inputs,
                                               tmp / "staging", cache, options, in_place or {}, pool)
         clock.append(("plan and build sites", time.perf_counter()))
+        post_days.save(view)
         if in_place is not None:
             kept = [o.id for o in fed.tree.in_order()
                     if o.id not in digests and (out / o.url_path / "index.html").is_file()]

@@ -180,7 +180,7 @@ def site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem]) -> li
     own = view.posts.get(org.id, [])
 
     def pick(posts: list[Post]) -> tuple[FeedItem, ...]:
-        return tuple(items[p.source.rel] for p in posts[:limit])
+        return tuple(items.of(p) for p in posts[:limit])
 
     feeds = [Feed(org.url_path + FEEDS["rss"], org.url_path + FEEDS["atom"], f"{org.short_name}: новости",
                   str(org.card.get("description") or org.name), home, pick(own))]
@@ -205,13 +205,13 @@ class LazyItems(OrderedDict):
         super().__init__()
         self.view = view
         self.keep = keep
-        self.posts = {p.source.rel: p for posts in view.posts.values() for p in posts}
 
-    def __getitem__(self, rel: str) -> FeedItem:
+    def of(self, post: Post) -> FeedItem:
+        rel = post.source.rel
         if rel in self:
             self.move_to_end(rel)
-            return super().__getitem__(rel)
-        item = self[rel] = build_item(self.posts[rel], self.view)
+            return self[rel]
+        item = self[rel] = build_item(post, self.view)
         if len(self) > self.keep:
             self.popitem(last=False)
         return item

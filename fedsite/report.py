@@ -88,30 +88,22 @@ class YearCount:
 
 @dataclass(frozen=True)
 class PostDays:
-    """One organization's published posts as a report counts them: each one's local day and projects,
-    by year, and the counts of each year (the root's reports count 61k posts for every year: converted
-    and counted once per build)."""
+    """One organization's published posts as a report counts them: by year of their local day. A
+    report's day is never before a published post's (it is today, or a past year's last day), so a
+    year's counts are all there is to count; the root's reports need them for every organization."""
 
-    by_year: dict[int, list[tuple[date, tuple[str, ...]]]]
     counts: dict[int, YearCount]
 
     @property
     def first_year(self) -> int | None:
-        return min(self.by_year, default=None)
+        return min(self.counts, default=None)
 
-    def year(self, year: int, on: date) -> YearCount | None:
-        """The year's counts up to `on`, a day of that year (None: no post by then)."""
-        counts = self.counts.get(year)
-        if counts is None or counts.latest <= on:
-            return counts
-        days = [(day, projects) for day, projects in self.by_year[year] if day <= on]
-        return _count(days) if days else None
+    def year(self, year: int) -> YearCount | None:
+        return self.counts.get(year)
 
-    def last_day(self, year: int, on: date) -> date | None:
-        """The last day with a post up to `on`, a day of `year`."""
-        earlier = [counts.latest for y, counts in self.counts.items() if y < year]
-        this_year = self.year(year, on)
-        return max(earlier + ([this_year.latest] if this_year else []), default=None)
+    def last_day(self, year: int) -> date | None:
+        """The last day with a post in `year` or before."""
+        return max((counts.latest for y, counts in self.counts.items() if y <= year), default=None)
 
 
 def _count(days: list[tuple[date, tuple[str, ...]]]) -> YearCount:
@@ -125,17 +117,17 @@ def local_days(posts: list[Post], tz) -> PostDays:
     for post in posts:
         day = post.date.astimezone(tz).date()
         by_year.setdefault(day.year, []).append((day, post.projects))
-    return PostDays(by_year, {year: _count(days) for year, days in by_year.items()})
+    return PostDays({year: _count(days) for year, days in by_year.items()})
 
 
-NO_POSTS = PostDays({}, {})
+NO_POSTS = PostDays({})
 NO_COUNT = YearCount(0, (0,) * 12, Counter(), date.min)
 
 
 def org_row(org: Org, days: PostDays, year: int, on: date, projects: list[str], silent_days: int) -> OrgRow:
     """The report line of one organization for a year, counting the posts up to `on` (a day of that year)."""
-    counts = days.year(year, on) or NO_COUNT
-    last = days.last_day(year, on)
+    counts = days.year(year) or NO_COUNT
+    last = days.last_day(year)
     per_project = {pid: counts.projects[pid] for pid in projects}
     social = tuple(k for k in SOCIAL if (org.card.get("social") or {}).get(k))
     contacts = tuple(k for k in CONTACTS if (org.card.get("contacts") or {}).get(k))
