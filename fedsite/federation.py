@@ -231,8 +231,8 @@ def render_federation(fed: Federation, now: datetime, diags: Diagnostics, cache_
             reused[name] = index
         else:
             sources += group.jobs()
-    results = render_jobs([job for _, job in sources], setup, cache, store, workers, keys, reused, renderer)
-    rendered = RenderedDocs(cache, results, reused)
+    results, indexed = render_jobs([job for _, job in sources], setup, cache, store, workers, keys, reused, renderer)
+    rendered = RenderedDocs(cache, results, reused, indexed)
     problems = [(source.file, line, message) for source, _ in sources for line, message in results[source.rel].problems]
     checks = [(source.file, line, target, anchor) for source, _ in sources
               for line, target, anchor in results[source.rel].anchor_checks]
