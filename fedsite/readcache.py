@@ -29,23 +29,36 @@ def git_hashes(repo: Path) -> dict[str, str]:
 
     Files that differ from git's index (edited, new, deleted) are left out, to be hashed here; so is
     everything when the repository is not a git work tree of its own."""
-    def git(*args: str) -> bytes | None:
+    def start(*args: str) -> subprocess.Popen | None:
         try:
-            done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, timeout=120)
-        except (OSError, subprocess.SubprocessError):
+            return subprocess.Popen(["git", "-C", str(repo), *args], stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL)
+        except OSError:
             return None
-        return done.stdout if done.returncode == 0 else None
 
-    top = git("rev-parse", "--show-toplevel")
+    def output(process: subprocess.Popen | None) -> bytes | None:
+        if process is None:
+            return None
+        try:
+            out, _ = process.communicate(timeout=120)
+        except subprocess.SubprocessError:
+            process.kill()
+            process.communicate()
+            return None
+        return out if process.returncode == 0 else None
+
+    top = output(start("rev-parse", "--show-toplevel"))
     if top is None or Path(os.fsdecode(top.strip())).resolve() != repo.resolve():
         return {}
-    listed = git("ls-files", "--stage", "-t", "-v", "-z") or b""
+    # Both at once: status (0.1 s, it looks at every file) runs while the listing is read and parsed.
     # No optional locks: a build may end while git runs, and must never leave .git/index.lock behind.
-    changed = git("--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames")
-    if changed is None:
-        return {}
+    status = start("--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames")
+    listed = output(start("ls-files", "--stage", "-t", "-v", "-z")) or b""
     # Only entries tagged H: not assume-unchanged (lowercase) or skip-worktree (S), git vouches for them.
     hashes = {path: blob for blob, path in VOUCHED.findall(os.fsdecode(listed))}
+    changed = output(status)
+    if changed is None:
+        return {}
     for entry in changed.split(b"\0"):
         hashes.pop(os.fsdecode(entry[3:]), None)
     return hashes
