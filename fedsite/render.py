@@ -276,9 +276,10 @@ def group_name(folder: str) -> str:
 
 def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache, store: HtmlStore,
                 workers: int, group_keys: dict[str, str], reused: dict[str, GroupIndex],
-                renderer: Renderer) -> dict[str, RenderResult]:
+                renderer: Renderer) -> tuple[dict[str, RenderResult], dict[str, GroupIndex]]:
     """Results by document path, their HTML in `store`: reused from the cache when still valid, the
-    rest rendered in parallel. `reused` groups were taken whole by the caller and are kept."""
+    rest rendered in parallel, and the new indexes of the groups whose renderings all hold. `reused`
+    groups were taken whole by the caller and are kept."""
     fingerprint = setup.fingerprint()
     keys = {job.rel: job_key(job, fingerprint) for job in jobs}
     results: dict[str, RenderResult] = {}

@@ -125,7 +125,7 @@ NO_COUNT = YearCount(0, (0,) * 12, Counter(), date.min)
 
 
 def org_row(org: Org, days: PostDays, year: int, on: date, projects: list[str], silent_days: int) -> OrgRow:
-    """The report line of one organization for a year, counting the posts up to `on` (a day of that year)."""
+    """The report line of one organization for a year, on `on` (today, or a past year's last day)."""
     counts = days.year(year) or NO_COUNT
     last = days.last_day(year)
     per_project = {pid: counts.projects[pid] for pid in projects}
