@@ -115,6 +115,23 @@ def test_edited_link_target_rerenders_the_linking_post(mini: Path, tmp_path: Pat
     assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
 
 
+def test_a_moved_link_target_rebuilds_a_linking_site_outside_its_tree(mini: Path, tmp_path: Path) -> None:
+    """district-b is not an ancestor of school-1: only its post's rendering changes when the post it
+    links to moves, and its site must be rebuilt for that alone."""
+    posts = mini / "sites/region/district-b/posts"
+    posts.mkdir()
+    (posts / "2024-06-01-sosedi.md").write_text(
+        "---\ntitle: У соседей\n---\nСм. [уроки](../../district-a/school-1/posts/2024-05-01-uroki.md).\n",
+        encoding="utf-8")
+    cached(mini, mini / "public")
+    post = mini / SCHOOL / "posts/2024-05-01-uroki.md"
+    post.write_text(post.read_text().replace("tags: [обучение]", "tags: [обучение]\nslug: uroki-novye"))
+    cached(mini, mini / "public")
+    html = (mini / "public/district-b/posts/sosedi.html").read_text()
+    assert "school-1/posts/uroki-novye.html" in html
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
+
+
 def test_shards_together_equal_one_full_build(mini: Path, tmp_path: Path) -> None:
     full = full_build(mini, tmp_path / "full")
     merged: dict[str, str] = {}
