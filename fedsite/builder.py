@@ -184,9 +184,9 @@ def warm_worker(base_config: Path, bytecode_dir: Path | None) -> None:
     interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         from . import engine
-        from feedgen.feed import FeedGenerator  # noqa: F401 (loaded now, not by the first site's feeds)
 
         engine.warm_up(base_config, bytecode_dir)
+        from feedgen.feed import FeedGenerator  # noqa: F401 (loaded now, not by the first site's feeds)
     except BaseException:  # noqa: BLE001 (see the docstring)
         pass
     finally:

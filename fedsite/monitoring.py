@@ -61,11 +61,10 @@ class PostDaysCache:
 
     def load_into(self, view: FederationView) -> None:
         stored = read_pickle(self.path)
-        if not isinstance(stored, dict):
-            return
-        for org_id, (key, days) in stored.items():
-            if key and key == self._key(org_id, view):
-                self.loaded[org_id] = days
+        for org_id, entry in stored.items() if isinstance(stored, dict) else ():
+            key, days = entry if isinstance(entry, tuple) and len(entry) == 2 else ("", None)
+            if key and isinstance(days, PostDays) and key == self._key(org_id, view):
+                self.loaded[org_id] = days  # anything else in the file (damaged, older) is only counted again
         view.memo["local days"] = dict(self.loaded)
 
     def save(self, view: FederationView) -> None:

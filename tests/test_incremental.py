@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -374,3 +375,13 @@ def test_a_removed_heading_is_reported_in_the_unchanged_post_that_links_to_it(mi
     assert problems_of(mini) == ["sites/region/posts/2024-03-17-lekciya.md:9: в «sites/region/district-a/"
                                  "school-1/posts/2024-05-01-uroki.md» нет заголовка с якорем #итоги; "
                                  "проверьте часть ссылки после #"]
+
+
+@pytest.mark.parametrize("damage", [b"not a pickle", pickle.dumps({"region": None}), pickle.dumps(["x"]),
+                                    pickle.dumps({"region": ("key", "not counts")})])
+def test_a_damaged_monitoring_cache_only_means_counting_again(mini: Path, tmp_path: Path, damage: bytes) -> None:
+    cached(mini, mini / "public")
+    (mini / ".cache/report/post-days.pickle").write_bytes(damage)
+    (mini / SCHOOL / "posts/2025-02-01-novost.md").write_text("---\ntitle: Свежая новость\n---\nТекст\n")
+    cached(mini, mini / "public")
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
