@@ -232,7 +232,7 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
            pool: ProcessPoolExecutor | None) -> BuildResult | None:
     clock = [("start", time.perf_counter())]
     with long_lived():
-        fed = read_federation(repo, diags, options.cache)
+        fed = read_federation(repo, diags, options.cache, pool)
     if fed is None:
         return None
     clock.append(("read", time.perf_counter()))

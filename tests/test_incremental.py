@@ -159,6 +159,33 @@ def test_parallel_build_equals_serial_build(mini: Path, tmp_path: Path) -> None:
     assert snapshot(tmp_path / "parallel") == serial
 
 
+def test_reading_in_worker_processes_gives_the_same_sites_problems_and_cache(mini: Path, tmp_path: Path,
+                                                                           monkeypatch) -> None:
+    from fedsite import federation
+
+    broken = mini / SCHOOL / "posts/2025-03-01-broken.md"
+    broken.write_text("---\ntitle: [не закрыта\n---\nТекст\n", encoding="utf-8")
+    serial = Diagnostics(mini)
+    build(mini, tmp_path / "serial", serial, BuildOptions(jobs=1, keep_going=True))
+    monkeypatch.setattr(federation, "PARALLEL_READ", 1)  # the mini federation has 5 organizations
+    readers = tmp_path / "readers"
+    real_read = federation.read_org
+
+    def recording(*args):
+        with open(readers, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real_read(*args)
+
+    monkeypatch.setattr(federation, "read_org", recording)
+    parallel = Diagnostics(mini)
+    build(mini, tmp_path / "parallel", parallel, BuildOptions(jobs=2, keep_going=True, cache=mini / ".cache"))
+    assert serial.sorted() == parallel.sorted() and any("broken" in p.path for p in serial.sorted())
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
+    assert str(os.getpid()) not in readers.read_text().split()  # read by the workers
+    # Only organizations read without a problem are cached, whichever process read them.
+    assert (mini / ".cache/read/school-2.pickle").is_file() and not (mini / ".cache/read/school-1.pickle").exists()
+
+
 def test_renamed_member_updates_its_ancestors_directories(mini: Path, tmp_path: Path) -> None:
     cached(mini, mini / "public")
     card = mini / SCHOOL / "site.yml"
