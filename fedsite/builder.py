@@ -28,7 +28,7 @@ from .plan import plan_site
 from .render import remove_temporary_stores
 from .sitecache import (SiteCache, SiteUnit, engine_digest, input_digests, link_tree, site_unit,
                         theme_reads_other_pages)
-from .sitepages import FederationView
+from .view import FederationView
 from .tree import Org, Tree
 
 BUILD_STATUS = "build-status.json"

@@ -6,7 +6,8 @@ from icalendar import Calendar, Event
 
 from .content import Post
 from .feeds import item_id
-from .sitepages import CALENDARS, FederationView
+from .sitepages import CALENDARS
+from .view import FederationView
 from .tree import Org
 
 

@@ -14,7 +14,7 @@ from .content import Page, Post, Source, check_page_urls, read_assets, read_page
 from .diagnostics import Diagnostics, Problem
 from .render import HtmlStore, RenderCache, RenderedDocs, RendererSetup, RenderJob, group_key, group_name, render_jobs
 from .settings import Settings, load_settings
-from .sitepages import FederationView, newest_first
+from .view import FederationView, newest_first
 from .readcache import ReadCache
 from .tree import CONTENT_DIRS, Org, Tree, discover
 from .yamlfile import load_file

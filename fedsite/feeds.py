@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from .content import Post
 from .sanitize import clean_html
-from .sitepages import FEEDS, FederationView
+from .sitepages import FEEDS
+from .view import FederationView
 from .tree import Org
 
 if TYPE_CHECKING:

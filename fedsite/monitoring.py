@@ -7,7 +7,8 @@ from pathlib import Path
 from .output import read_pickle, write_pickle
 from .report import MONTHS_RU, PostDays, Report, build_report, local_days, to_csv, to_json
 from .schema import KINDS
-from .sitepages import FederationView, PageSpec
+from .sitepages import PageSpec
+from .view import FederationView
 from .svgchart import column_chart, hbar_chart
 from .tree import Org
 

@@ -14,7 +14,8 @@ from . import sitepages as pp
 from .dates import build_date
 from .schema import CONTACTS, KINDS, SOCIAL
 from .monitoring import monitoring_pages
-from .sitepages import FEEDS, FederationView, PageSpec
+from .sitepages import FEEDS, PageSpec
+from .view import FederationView
 from .tree import Org
 
 

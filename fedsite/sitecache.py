@@ -26,7 +26,7 @@ from .plan import SitePlan
 
 if TYPE_CHECKING:
     from .federation import Federation
-    from .sitepages import FederationView
+    from .view import FederationView
 
 @dataclass(frozen=True)
 class SiteUnit:

@@ -10,7 +10,7 @@ from pathlib import Path
 from fedsite.builder import now
 from fedsite.diagnostics import Diagnostics
 from fedsite.federation import read_federation, render_federation
-from fedsite.sitepages import newest_first
+from fedsite.view import newest_first
 
 from conftest import NOW
 
