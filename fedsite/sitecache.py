@@ -17,7 +17,6 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-
 from .dates import build_date
 from .digest import canonical_digest, code_digest, tree_digest
 from .feeds import Feed
@@ -157,17 +156,19 @@ class SiteCache:
         return self._find(org, "inputs", inputs)
 
     def _find(self, org: str, name: str, digest: str) -> Path | None:
-        if self.folder and digest and self._read(org, name) == digest:
+        if digest and self._read(org, name) == digest:
             return self.folder / org / "out"
         return None
 
     def _read(self, org: str, name: str) -> str:
         """A small file of the site's entry ('' if there is none): opened directly, as a build reads
         ~3,000 of them."""
+        if self.folder is None:
+            return ""
         try:
             with open(os.path.join(self.folder, org, name), encoding="utf-8") as f:
                 return f.read()
-        except (OSError, TypeError, ValueError):
+        except (OSError, ValueError):
             return ""
 
     def digest(self, org: str) -> str:
