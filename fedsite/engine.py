@@ -9,7 +9,7 @@ from html import escape
 import posixpath
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import jinja2
 from markupsafe import Markup
@@ -24,6 +24,7 @@ from mkdocs.utils.templates import url_filter
 
 from .markup import relative_link
 from .plan import PageSpec, SitePlan
+from .sitecache import engine_digest
 
 _THEMES: dict[tuple, "SharedTheme"] = {}
 # Theme files every site would otherwise copy: the root site publishes them once for all.
@@ -58,21 +59,28 @@ class SharedTheme(Theme):
                                               jinja2.DictLoader({REUSED_TEMPLATE: "{{ fed.reused }}"})])
             env.filters["url"] = shared_url
             env.filters["fed"] = fed_url
+            env.globals["fed_fragment"] = fragment
+            env.globals["fed_translate"] = translator(env)
             if self.bytecode_dir is not None:  # a fresh worker compiled Material's templates in ~0.4 s
                 self.bytecode_dir.mkdir(parents=True, exist_ok=True)
                 env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(self.bytecode_dir))
             env.trim_blocks = env.lstrip_blocks = True  # template indentation is ~10% of a page
-            env.auto_reload = True  # `serve` builds again in this process after a template is edited
+            # A stat of every template on every use was 5% of a site's build: templates edited between
+            # builds in one process (`serve`) get a new theme instead (see shared_theme).
+            env.auto_reload = False
             # Cyrillic as UTF-8, not \uXXXX: Material's page config is ~2 KB smaller on every page.
             env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
             self._env = env
         return self._env
 
 
-def shared_theme(theme: Theme, bytecode_dir: Path | None = None) -> SharedTheme:
-    """One SharedTheme per theme setup and process, built from the validated config's theme."""
-    key = (theme.name, theme.custom_dir, str(theme.locale), bytecode_dir)
+def shared_theme(theme: Theme, inputs: str, bytecode_dir: Path | None = None) -> SharedTheme:
+    """One SharedTheme per theme setup and process, built from the validated config's theme; a new
+    one when `inputs` (the digest of mkdocs.yml and theme/) changed since the last build."""
+    key = (theme.name, theme.custom_dir, str(theme.locale), bytecode_dir, inputs)
     if key not in _THEMES:
+        if len(_THEMES) >= 8:  # a long `serve` session: older setups are not used again
+            _THEMES.clear()
         options = {k: v for k, v in theme.items() if k not in ("name", "locale")}
         _THEMES[key] = SharedTheme(name=theme.name, custom_dir=theme.custom_dir, locale=str(theme.locale),
                                    static_templates=theme.static_templates, **options)
@@ -98,6 +106,40 @@ def fed_url(context: Any, target: str) -> str:
     if not target or "://" in target or target.startswith(("#", "mailto:", "tel:")):
         return target
     return relative_link(posixpath.dirname(_here(context)), target)
+
+
+def translator(env: jinja2.Environment) -> Callable[..., str]:
+    """Material's `lang.t(key)`, each word looked up once per process: Material's macro built its
+    whole dictionary of a language anew for every word, 24 times a page (7% of its time)."""
+    known: dict[tuple[str, str], str] = {}
+
+    @jinja2.pass_context
+    def translate(context: Any, key: str) -> str:
+        language = context["config"].theme["language"]
+        if (language, key) not in known:
+            words = env.get_template(f"partials/languages/{language}.html").module
+            fallback = env.get_template("partials/languages/en.html").module
+            known[language, key] = words.t(key) or fallback.t(key) or key
+        return known[language, key]
+
+    return translate
+
+
+@jinja2.pass_context
+def fragment(context: Any, name: str, render: Callable[[], str]) -> str:
+    """A part of the page (menu, tabs, footer, page config: see theme/main.html) rendered once per
+    folder of a site for the pages that are not in the menu (posts, tags, archive: most pages). On
+    them the menu has no item active, so these parts differ only by their relative links, which
+    depend on the page's folder alone. Material drew them anew for every page: a quarter of a site's
+    build time."""
+    fed = context.get("fed") or {}
+    folder, fragments = fed.get("fragment_folder"), fed.get("fragments")
+    if folder is None or fragments is None:
+        return render()
+    key = (name, folder)
+    if key not in fragments:
+        fragments[key] = render()
+    return fragments[key]
 
 
 @jinja2.pass_context
@@ -141,6 +183,8 @@ class FederationPlugin(BasePlugin):
         self.plan = plan
         self.specs: dict[str, PageSpec] = {src_uri(p.url): p for p in plan.pages}
         self.reused = reused
+        self.in_menu: set[str] = set()  # the pages of the menu, by src_uri
+        self.fragments: dict[tuple[str, str], str] = {}  # see `fragment`
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         is_root = self.plan.url_path == ""
@@ -155,9 +199,15 @@ class FederationPlugin(BasePlugin):
                 out.append(File.generated(config, dest, abs_src_path=source))
         return out
 
+    def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
+        self.in_menu = {page.file.src_uri for page in nav.pages}
+        return nav
+
     def on_page_context(self, context: Any, *, page: Page, config: Any, nav: Any) -> Any:
         spec = self.specs[page.file.src_uri]
-        context["fed"] = {"site": self.plan.site, "page": spec.data}
+        context["fed"] = {"site": self.plan.site, "page": spec.data, "fragments": self.fragments}
+        if page.file.src_uri not in self.in_menu:
+            context["fed"]["fragment_folder"] = posixpath.dirname(page.url)
         if isinstance(page, PlannedPage) and page.reused is not None:
             context["fed"]["reused"] = Markup(page.reused)
         return context
@@ -209,7 +259,7 @@ def build_site(plan: SitePlan, base_config: Path, site_dir: Path, bytecode_dir: 
             # Pages arrive rendered (markup.py reads the extensions from mkdocs.yml): MkDocs needs none.
             markdown_extensions=[],
         )
-        config.theme = shared_theme(config.theme, bytecode_dir)
+        config.theme = shared_theme(config.theme, engine_digest(base_config.parent), bytecode_dir)
         config.plugins["fedsite"] = FederationPlugin(plan, reused or {})
         mkdocs_build(config)
 
