@@ -76,7 +76,7 @@ class SharedTheme(Theme):
 
 def shared_theme(theme: Theme, inputs: str, bytecode_dir: Path | None = None) -> SharedTheme:
     """One SharedTheme per theme setup and process, built from the validated config's theme; a new
-    one when `inputs` (the digest of mkdocs.yml and theme/) changed since the last build."""
+    one when `inputs` (the digest of mkdocs.yml and the theme folder) changed since the last build."""
     key = (theme.name, theme.custom_dir, str(theme.locale), bytecode_dir, inputs)
     if key not in _THEMES:
         if len(_THEMES) >= 8:  # a long `serve` session: older setups are not used again

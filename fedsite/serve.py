@@ -16,6 +16,7 @@ def serve(repo: Path, org_id: str, port: int) -> int:
     from .builder import build
     from .cli import print_problems
     from .scaffold import find_org, tree_or_fail
+    from .sitecache import theme_folder
 
     tree = tree_or_fail(repo)
     find_org(tree, org_id)
@@ -36,7 +37,7 @@ def serve(repo: Path, org_id: str, port: int) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     server = LiveReloadServer(builder=rebuild, host="127.0.0.1", port=port, root=str(out),
                               mount_path="/")
-    for path in (tree[org_id].folder, repo / "shared", repo / "theme", repo / "mkdocs.yml"):
+    for path in (tree[org_id].folder, repo / "shared", theme_folder(repo), repo / "mkdocs.yml"):
         if path.exists():
             server.watch(str(path))
     print(f"Предпросмотр: http://127.0.0.1:{port}/{tree[org_id].url_path}index.html  (Ctrl+C — выход)",

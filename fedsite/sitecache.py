@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .dates import build_date
+from .diagnostics import Diagnostics
 from .digest import canonical_digest, code_digest, tree_digest
 from .feeds import Feed
 from .monitoring import has_monitoring
 from .plan import SitePlan
+from .yamlfile import load_file
 
 if TYPE_CHECKING:
     from .federation import Federation
@@ -41,9 +43,17 @@ class SiteUnit:
 
 @lru_cache(maxsize=16)
 def engine_digest(repo: Path) -> str:
-    """The inputs every site shares: mkdocs.yml, theme/, our code and our libraries' versions."""
-    parts = [(repo / "mkdocs.yml").read_bytes().hex(), tree_digest(repo / "theme"), code_digest()]
+    """The inputs every site shares: mkdocs.yml, the theme's folder, our code and our libraries' versions."""
+    parts = [(repo / "mkdocs.yml").read_bytes().hex(), tree_digest(theme_folder(repo)), code_digest()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def theme_folder(repo: Path) -> Path:
+    """The federation's theme overrides: the custom_dir mkdocs.yml names (SPEC §2: theme/)."""
+    doc = load_file(repo / "mkdocs.yml", Diagnostics(repo))
+    theme = doc.data.get("theme") if doc is not None else None
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    return repo / str(custom) if custom else repo / "theme"
 
 
 def file_digest(path: str, repo: Path, known: dict[str, str]) -> str:
@@ -64,7 +74,7 @@ def site_unit(plan: SitePlan, feeds: list[Feed], files: dict[str, bytes], repo: 
     keys = page_keys(plan, repo)
     # The pages' keys cover the plan except its date: hashing the whole plan again cost as much again.
     digest = canonical_digest((plan.updated, list(keys.items()), copied, feeds, sorted(files.items())))
-    reusable = {} if theme_reads_other_pages(repo / "theme") else keys
+    reusable = {} if theme_reads_other_pages(repo) else keys
     return SiteUnit(plan, tuple(feeds), files, repo / "mkdocs.yml", digest, reusable)
 
 
@@ -85,9 +95,10 @@ UNKEYED = re.compile(r"(?<![\w.])(pages|build_date_utc)\b|\bnav\.pages\b|\bupdat
 
 
 @lru_cache(maxsize=16)
-def theme_reads_other_pages(theme: Path) -> bool:
+def theme_reads_other_pages(repo: Path) -> bool:
     """Whether a template of the federation's theme/ uses MkDocs' `pages`, `nav.pages`, `build_date_utc`
     or a page's `update_date` (Material's own templates use none of them)."""
+    theme = theme_folder(repo)
     for path in sorted(theme.rglob("*.html")) if theme.is_dir() else []:
         tags = JINJA_TAG.findall(path.read_text(encoding="utf-8", errors="replace"))
         if any(UNKEYED.search(QUOTED.sub("", tag)) for tag in tags):

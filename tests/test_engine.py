@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
+import material
 import pytest
 
 from fedsite import engine
@@ -53,3 +56,33 @@ def test_theme_settings_edited_between_builds_of_one_process_are_seen(mini: Path
     config.write_text(config.read_text().replace("  font: false\n", "  font: false\n  features: [navigation.tabs]\n"))
     build_into(mini, tmp_path / "after")
     assert 'class="md-tabs"' in (tmp_path / "after" / page).read_text()
+
+
+def test_a_theme_folder_of_another_name_edited_between_builds_is_seen(mini: Path) -> None:
+    """mkdocs.yml may name another custom_dir than theme/: its edits count as theme/'s do."""
+    (mini / "theme").rename(mini / "overrides")
+    config = mini / "mkdocs.yml"
+    config.write_text(config.read_text().replace("custom_dir: theme", "custom_dir: overrides"))
+    options = BuildOptions(cache=mini / ".cache")
+    assert build(mini, mini / "public", Diagnostics(mini), options)
+    post_template = mini / "overrides/post.html"
+    post_template.write_text(post_template.read_text().replace("{% block fed_content %}",
+                                                               "{% block fed_content %}<p>Новая рамка</p>", 1))
+    assert build(mini, mini / "public", Diagnostics(mini), options)
+    assert "Новая рамка" in (mini / "public/district-a/school-1/posts/uroki.html").read_text()
+
+
+@pytest.mark.parametrize("language", ["ru", "en", "de"])
+def test_translations_are_materials_own(language: str) -> None:
+    """Every word Material's language files know, and one they do not, as Material's macro gives it."""
+    templates = Path(material.__file__).parent / "templates"
+    config = SimpleNamespace(theme={"language": language})
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)))
+    materials = env.get_template("partials/language.html", globals={"config": config}).module
+    env.globals["fed_translate"] = engine.translator(env)
+    ours = env.from_string("{{ fed_translate(key) }}", globals={"config": config})
+    english = (templates / "partials/languages/en.html").read_text(encoding="utf-8")
+    keys = set(re.findall(r'^  "([a-z.]+)":', english, re.M)) | {"no.such.word"}
+    assert len(keys) > 40
+    for key in sorted(keys):
+        assert ours.render(key=key) == str(materials.t(key)), key
