@@ -125,21 +125,36 @@ def translator(env: jinja2.Environment) -> Callable[..., str]:
     return translate
 
 
+TITLE_MARK = "\x00fedsite:title\x00"  # where a shared header shows the page's title
+
+
 @jinja2.pass_context
-def fragment(context: Any, name: str, render: Callable[[], str]) -> str:
-    """A part of the page (menu, tabs, footer, page config: see theme/main.html) rendered once per
-    folder of a site for the pages that are not in the menu (posts, tags, archive: most pages). On
-    them the menu has no item active, so these parts differ only by their relative links, which
-    depend on the page's folder alone. Material drew them anew for every page: a quarter of a site's
-    build time."""
+def fragment(context: Any, name: str, render: Callable[[], str], titled: bool = False) -> str:
+    """A part of the page (header, menu, tabs, footer, page config: see theme/main.html) rendered once
+    per folder of a site for the pages that are not in the menu (posts, tags, archive: most pages).
+    On them the menu has no item active, so these parts differ only by their relative links, which
+    depend on the page's folder alone, and (`titled`: the header) by the page's title, which is put
+    in afterwards. Material drew them anew for every page: a third of a site's build time."""
     fed = context.get("fed") or {}
     folder, fragments = fed.get("fragment_folder"), fed.get("fragments")
     if folder is None or fragments is None:
         return render()
     key = (name, folder)
     if key not in fragments:
-        fragments[key] = render()
+        fragments[key] = _with_title_marked(context["page"], render) if titled else render()
+    if titled:
+        return Markup(str(fragments[key]).replace(TITLE_MARK, str(context["page"].meta["title"])))
     return fragments[key]
+
+
+def _with_title_marked(page: Page, render: Callable[[], str]) -> str:
+    """A rendering in which the page's title is TITLE_MARK (templates print page.meta.title as it is)."""
+    title = page.meta["title"]
+    page.meta["title"] = TITLE_MARK
+    try:
+        return render()
+    finally:
+        page.meta["title"] = title
 
 
 @jinja2.pass_context

@@ -23,17 +23,21 @@ def build_into(repo: Path, out: Path) -> dict[str, str]:
     return snapshot(out)
 
 
-def test_menu_tabs_and_footer_drawn_once_per_folder_are_those_of_each_page(mini: Path, tmp_path: Path,
+def test_header_menu_tabs_and_footer_drawn_once_per_folder_are_those_of_each_page(mini: Path, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """Posts, tag and archive pages live in different folders (relative links differ) and the
-    menu's own pages show themselves active: every page must read as if drawn on its own."""
+    """Posts, tag and archive pages live in different folders (relative links differ), each page
+    has its own title in the header, and the menu's own pages show themselves active: every page
+    must read as if drawn on its own."""
+    posts = mini / "sites/region/district-a/school-1/posts"
+    (posts / "2024-05-02-razmetka.md").write_text(
+        "---\ntitle: 'Заголовок <b>\"с\" разметкой</b> & амперсандом'\n---\nТекст.\n", encoding="utf-8")
     drawn: list[tuple[str, str | None]] = []
     real = engine.fragment
 
     @jinja2.pass_context
-    def counting(context, name, render):
+    def counting(context, name, render, **options):
         drawn.append((name, context["fed"].get("fragment_folder")))
-        return real(context, name, render)
+        return real(context, name, render, **options)
 
     monkeypatch.setattr(engine, "_THEMES", {})
     monkeypatch.setattr(engine, "fragment", counting)
@@ -43,7 +47,7 @@ def test_menu_tabs_and_footer_drawn_once_per_folder_are_those_of_each_page(mini:
     assert any(folder is None for _, folder in drawn)  # the menu's pages drawn each on its own
 
     monkeypatch.setattr(engine, "_THEMES", {})
-    monkeypatch.setattr(engine, "fragment", jinja2.pass_context(lambda context, name, render: render()))
+    monkeypatch.setattr(engine, "fragment", jinja2.pass_context(lambda context, name, render, **_: render()))
     assert once == build_into(mini, tmp_path / "each")
 
 
