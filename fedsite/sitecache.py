@@ -96,7 +96,7 @@ UNKEYED = re.compile(r"(?<![\w.])(pages|build_date_utc)\b|\bnav\.pages\b|\bupdat
 
 @lru_cache(maxsize=16)
 def theme_reads_other_pages(repo: Path) -> bool:
-    """Whether a template of the federation's theme/ uses MkDocs' `pages`, `nav.pages`, `build_date_utc`
+    """Whether a template of the federation's theme folder uses MkDocs' `pages`, `nav.pages`, `build_date_utc`
     or a page's `update_date` (Material's own templates use none of them)."""
     theme = theme_folder(repo)
     for path in sorted(theme.rglob("*.html")) if theme.is_dir() else []:

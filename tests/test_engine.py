@@ -1,4 +1,5 @@
-"""The MkDocs engine: parts of the page drawn once per folder, and theme settings edited between builds."""
+"""The MkDocs engine: parts of the page drawn once per folder, Material's translations, and the theme
+edited between builds of one process."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ def build_into(repo: Path, out: Path) -> dict[str, str]:
     return snapshot(out)
 
 
-def test_header_menu_tabs_and_footer_drawn_once_per_folder_are_those_of_each_page(mini: Path, tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parts_drawn_once_per_folder_are_those_each_page_draws_alone(mini: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Posts, tag and archive pages live in different folders (relative links differ), each page
     has its own title in the header, and the menu's own pages show themselves active: every page
     must read as if drawn on its own."""
@@ -57,7 +58,8 @@ def test_theme_settings_edited_between_builds_of_one_process_are_seen(mini: Path
     build_into(mini, tmp_path / "before")
     assert 'class="md-tabs"' not in (tmp_path / "before" / page).read_text()
     config = mini / "mkdocs.yml"
-    config.write_text(config.read_text().replace("  font: false\n", "  font: false\n  features: [navigation.tabs]\n"))
+    tabs = "  font: false\n  features: [navigation.tabs]\n"
+    config.write_text(config.read_text().replace("  font: false\n", tabs))
     build_into(mini, tmp_path / "after")
     assert 'class="md-tabs"' in (tmp_path / "after" / page).read_text()
 
