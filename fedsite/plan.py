@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-
 from . import sitepages as pp
 from .dates import build_date
 from .schema import CONTACTS, KINDS, SOCIAL
