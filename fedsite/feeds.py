@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from .content import Post
-from .sanitize import clean_html
+from .sanitize import clean_html, html_text
 from .sitepages import FEEDS
 from .view import FederationView
 from .tree import Org
@@ -123,7 +123,9 @@ def render_feed(feed: Feed, site_url: str, empty_date: datetime) -> tuple[bytes,
     for item in feed.items:
         _add_entry(fg, item)
     fg.link(href=site_url + feed.path, rel="self", type="application/rss+xml", replace=False)
+    fg.description(html_text(feed.description or feed.title))  # RSS only: readers render it as HTML
     rss = fg.rss_str(pretty=True)
+    fg.subtitle(feed.description or feed.title)  # Atom: type text
     fg.link(href=site_url + feed.atom_path, rel="self", type="application/atom+xml", replace=True)
     fg.link(href=feed.home, rel="alternate", type="text/html")
     atom = _atom_links(fg.atom_str(pretty=True), feed.items)
@@ -138,8 +140,8 @@ def _add_entry(fg: FeedGenerator, item: FeedItem) -> None:
     fe.link(href=item.url, rel="alternate", type="text/html")
     fe.published(item.published)
     fe.updated(item.updated)
-    fe.summary(item.summary or item.title)
-    fe.description(item.summary or item.title)
+    fe.summary(item.summary or item.title)  # Atom: type text, shown as written
+    fe.description(html_text(item.summary or item.title))  # RSS: readers render it as HTML
     fe.content(item.content, type="CDATA")
     for term, label in item.categories:
         fe.category(term=term, label=label)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from copy import deepcopy
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 import nh3
+from ada_url import URL, idna_to_ascii
 
 _EXTRA_TAGS = {"iframe", "audio", "video", "source", "figure", "figcaption", "details", "summary",
                "input", "label", "section"}
@@ -37,11 +37,48 @@ def _attributes() -> dict[str, set[str]]:
     return attrs
 
 
+# Two bases of different schemes and hosts: a URL that resolves the same against both is absolute in
+# the browser's eyes whatever page it is on (so `//host/x` and `https:host/x` are not).
+_BASES = ("https://a.fedsite.invalid/d/", "http://b.fedsite.invalid/d/")
+
+
+def browser_url(url: str) -> URL | None:
+    """The absolute URL a browser makes of `url`, by the WHATWG URL standard (ada), or None when
+    `url` is not one or depends on the page it is on.
+
+    Python's `urlsplit` is not the browser's parser: it reads `https://evil.com\\@www.youtube.com/`
+    as a user `evil.com\\` on www.youtube.com, where a browser reads a backslash as a slash and loads
+    evil.com; browsers also drop tabs and newlines anywhere, decode percent-encoded hosts and map
+    Unicode hosts by IDNA. Judging with the browser's own rules leaves no such gap."""
+    try:
+        first, second = (URL(url, base) for base in _BASES)
+    except ValueError:
+        return None
+    return first if first.href == second.href else None
+
+
+def allowed_src(url: str, hosts: tuple[str, ...]) -> str | None:
+    """The normalized URL (as the browser will load it) when `url` is https, names no user and is on
+    an allowed host or one of its subdomains; None otherwise."""
+    parsed = browser_url(url)
+    if parsed is None or parsed.protocol != "https:" or parsed.username or parsed.password:
+        return None
+    host = parsed.hostname
+    if not any(host == h or host.endswith("." + h) for h in _ascii_hosts(hosts)):
+        return None
+    return parsed.href
+
+
+@lru_cache(maxsize=8)
+def _ascii_hosts(hosts: tuple[str, ...]) -> tuple[str, ...]:
+    """The allow-list as the parser writes hosts: lower case, IDNA (`видео.рф` -> `xn--b1aedk6a.xn--p1ai`)."""
+    names = (h.strip().rstrip(".") for h in hosts)
+    return tuple((idna_to_ascii(h) or b"").decode("ascii") or h.lower() for h in names if h)
+
+
 def host_allowed(url: str, hosts: tuple[str, ...]) -> bool:
-    """True for an https URL on an allowed host or one of its subdomains."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    return parts.scheme == "https" and any(host == h or host.endswith("." + h) for h in hosts)
+    """True for an https URL on an allowed host or one of its subdomains, as a browser reads it."""
+    return allowed_src(url, hosts) is not None
 
 
 def clean_html(html: str, iframe_hosts: tuple[str, ...], base_url: str | None = None) -> str:
@@ -50,8 +87,8 @@ def clean_html(html: str, iframe_hosts: tuple[str, ...], base_url: str | None = 
     With `base_url`, relative links and images become absolute (for feeds)."""
 
     def keep(tag: str, attr: str, value: str) -> str | None:
-        if tag == "iframe" and attr == "src" and not host_allowed(value, iframe_hosts):
-            return None
+        if tag == "iframe" and attr == "src":
+            return allowed_src(value, iframe_hosts)  # normalized: the browser loads what was judged
         if tag == "input" and attr == "type" and value != "checkbox":
             return None
         return value
@@ -75,3 +112,11 @@ def plain_text(html: str) -> str:
 
     text = nh3.clean(html, tags=set(), clean_content_tags={"script", "style"})
     return " ".join(html_lib.unescape(text).split())
+
+
+def html_text(text: str) -> str:
+    """Plain text as HTML that shows it as written: for places readers render as HTML, as RSS
+    `description` (`<script>` in a summary then reaches the reader as the text `<script>`)."""
+    import html as html_lib
+
+    return html_lib.escape(text, quote=False)
