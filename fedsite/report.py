@@ -167,16 +167,29 @@ CSV_FIELDS = ["id", "name", "kind", "parent", "posts", *[f"m{m:02d}" for m in ra
               "days_since", "social", "contacts", "score", "silent"]
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP, CSV injection), fullwidth forms included.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def csv_cell(value: object) -> object:
+    """A cell a spreadsheet shows as text: a string that would start a formula gets a leading `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(report: Report) -> str:
-    """One line per organization with the report's field names; projects as project_<id> columns."""
+    """One line per organization with the report's field names; projects as project_<id> columns.
+    Text cells are neutralized (`csv_cell`): a name like `=HYPERLINK(…)` is not a formula."""
     projects = list(report.federation.projects)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_FIELDS + [f"project_{p}" for p in projects])
+    writer.writerow([csv_cell(c) for c in CSV_FIELDS + [f"project_{p}" for p in projects]])
     for r in report.rows:
-        writer.writerow([r.id, r.name, r.kind, r.parent, r.posts, *r.months, r.last_post,
-                         "" if r.days_since is None else r.days_since, ";".join(r.social),
-                         ";".join(r.contacts), r.score, int(r.silent)] + [r.projects[p] for p in projects])
+        row = [r.id, r.name, r.kind, r.parent, r.posts, *r.months, r.last_post,
+               "" if r.days_since is None else r.days_since, ";".join(r.social),
+               ";".join(r.contacts), r.score, int(r.silent)] + [r.projects[p] for p in projects]
+        writer.writerow([csv_cell(c) for c in row])
     return out.getvalue()
 
 
