@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .content import Post
 from .sanitize import clean_html, html_text
 from .sitepages import FEEDS
-from .view import FederationView
+from .view import FederationView, file_url
 from .tree import Org
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def build_item(post: Post, view: FederationView) -> FeedItem:
 def _absolute(value: str, org: Org, base: str) -> str:
     if not value:
         return ""
-    return value if "://" in value else base + org.url_path + value
+    return value if "://" in value else base + file_url(org.url_path + value)  # a file's name, encoded
 
 
 def _enclosure(post: Post, org: Org, view: FederationView) -> Enclosure | None:

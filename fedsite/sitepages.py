@@ -12,7 +12,7 @@ from .dates import russian_date
 from .markup import ROOT_MARK
 from .schema import KINDS
 from .tree import Org, Tree
-from .view import FederationView, tag_url
+from .view import FederationView, file_url, tag_url
 
 FEEDS = {"rss": "feed.xml", "atom": "atom.xml", "rss_all": "feed-all.xml", "atom_all": "atom-all.xml"}
 CALENDARS = {"own": "events.ics", "all": "events-all.ics"}
@@ -60,7 +60,7 @@ def post_pages(own: list[Post], cards: dict[str, dict], view: FederationView) ->
 
 
 def media_url(value: str, org: Org) -> str:
-    return value if "://" in value or not value else org.url_path + value
+    return value if "://" in value or not value else file_url(org.url_path + value)
 
 
 def share_links(url: str, title: str) -> list[dict[str, str]]:

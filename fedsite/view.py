@@ -10,20 +10,21 @@ from datetime import datetime
 from itertools import islice
 from operator import attrgetter
 from typing import Any
+from urllib.parse import quote
 
 from .content import Page, Post
 from .dates import russian_date, russian_datetime
 from .markup import Rendered
 from .render import HtmlStore, RenderedDocs
 from .settings import Settings
-from .slugs import slug as make_slug
+from .slugs import tag_slug
 from .tree import Org, Tree
 
 
 def card(post: Post, tree: Tree, summary: str) -> dict[str, Any]:
     """A post as lists, home pages and feeds show it."""
     org = tree[post.org]
-    cover = post.cover if "://" in post.cover else (org.url_path + post.cover if post.cover else "")
+    cover = post.cover if "://" in post.cover else file_url(org.url_path + post.cover)
     event = None
     if post.event:
         event = {"start": russian_datetime(post.event.start), "start_iso": post.event.start.isoformat(),
@@ -39,7 +40,13 @@ def card(post: Post, tree: Tree, summary: str) -> dict[str, Any]:
 
 
 def tag_url(tag: str) -> str:
-    return f"posts/tags/{make_slug(tag) or 'tag'}.html"
+    return f"posts/tags/{tag_slug(tag)}.html"
+
+
+def file_url(path: str) -> str:
+    """A public-root-relative URL of a published file, from its path (file names may hold spaces, #, %,
+    Cyrillic): each character a URL may not carry as is, percent-encoded as UTF-8 (RFC 3986)."""
+    return quote(path, safe="/") if path else ""
 
 
 _NEWEST_FIRST = attrgetter("date", "org", "post_id")  # unique per post: a total order
