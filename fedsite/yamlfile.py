@@ -1,47 +1,244 @@
-"""YAML with line numbers: parse a mapping and remember the line of every key."""
+"""YAML with line numbers: parse a mapping and remember the line of every key.
+
+Content files (front matter, site.yml, projects.yml) are read strictly: no anchors or aliases (a
+1 KB alias bomb expands to gigabytes wherever a value is printed), no duplicate keys, no tags beyond
+plain text, numbers, lists and fields, no nesting deeper than `MAX_DEPTH`, no control characters or
+lone surrogates from escapes. mkdocs.yml belongs to the maintainers and may use what MkDocs accepts
+(tags such as `!!python/name:` in Material's configuration, `!ENV`, anchors), with aliases
+bounded by the size they expand to. Every parser problem is told in Russian with its line.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .diagnostics import Diagnostics
 
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser is ~10x faster
 
-
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """SafeLoader that keeps dates as text, so our own date parser sees what was written."""
-
-
-class _PyLoader(yaml.SafeLoader):
-    """The pure-Python parser, asked again only for a broken file: its messages are the ones we translate."""
+MAX_DEPTH = 32  # nesting of lists and fields in a content file (a post needs 2); libyaml's composer
+#                 recurses in C and crashes the process near 100,000 levels, Python's at 1,000
+CONFIG_MAX_NODES = 100_000  # what mkdocs.yml may expand to through its aliases
+_NESTING_CHARS = "[{-?:"  # every level of nesting needs one of these: fewer than MAX_DEPTH, no scan
 
 
-_NO_TIMESTAMPS = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.yaml_implicit_resolvers = _NO_TIMESTAMPS
-_PyLoader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+class YamlProblem(yaml.MarkedYAMLError):
+    """A problem we find ourselves, with its message already in Russian."""
+
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(problem=message, problem_mark=mark)
+        self.message_ru = message
 
 
-def _load(text: str, loader_class: type) -> tuple[Any, Any]:
+class _ContentConstructor:
+    """Mixed into the loaders of content files: keys as written, duplicates refused, no exotic tags."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict:
+        if not isinstance(node, MappingNode):
+            raise YamlProblem("ожидались поля вида «ключ: значение»", node.start_mark)
+        mapping: dict = {}
+        first: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise YamlProblem("название поля должно быть словом, а не списком или набором полей",
+                                  key_node.start_mark)
+            key = key_node.value  # as written: `yes:` is «yes», `1:` is «1», `~:` is «~»
+            if key in mapping:
+                raise YamlProblem(f"поле «{key}» записано дважды (первый раз в строке "
+                                  f"{first[key] + 1}); оставьте одно", key_node.start_mark)
+            first[key] = key_node.start_mark.line
+            mapping[key] = self.construct_object(value_node, deep=deep)  # type: ignore[attr-defined]
+        return mapping
+
+    def refuse_tag(self, node: Any) -> Any:
+        raise YamlProblem("теги YAML (!!…) здесь не поддерживаются: уберите тег; если это текст, "
+                          "возьмите значение в кавычки", node.start_mark)
+
+
+def _construct_int(loader: Any, node: ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:  # more digits than Python converts (4,300)
+        raise YamlProblem("число слишком длинное; если это текст, возьмите его в кавычки",
+                          node.start_mark) from None
+
+
+def _without(resolvers: dict, tags: set[str]) -> dict:
+    return {first: [(tag, rx) for tag, rx in items if tag not in tags] for first, items in resolvers.items()}
+
+
+_TIMESTAMP, _MERGE = "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge"
+_EXOTIC = ("binary", "set", "omap", "pairs", "timestamp")
+
+
+def _content_loader(base: type) -> type:
+    cls = type(f"Content{base.__name__}", (_ContentConstructor, base), {})
+    # Dates stay text, so our own date parser sees what was written; `<<` is an ordinary (unknown) key.
+    cls.yaml_implicit_resolvers = _without(yaml.SafeLoader.yaml_implicit_resolvers, {_TIMESTAMP, _MERGE})
+    cls.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    for name in _EXOTIC:
+        cls.add_constructor(f"tag:yaml.org,2002:{name}", _ContentConstructor.refuse_tag)
+    return cls
+
+
+_Loader = _content_loader(_BaseLoader)
+_PyLoader = _content_loader(yaml.SafeLoader)  # asked again only for a broken file: its messages are the ones we translate
+
+
+class _ConfigConstructor:
+    """mkdocs.yml: the tags MkDocs and Material use are understood, any other is read by its shape."""
+
+    def python_name(self, suffix: str, node: Any) -> Any:
+        module, _, name = suffix.rpartition(".")
+        try:
+            return getattr(importlib.import_module(module), name) if module else importlib.import_module(name)
+        except (ImportError, AttributeError, ValueError):
+            raise YamlProblem(f"не найдено «{suffix}» (тег !!python/name); проверьте имя модуля",
+                              node.start_mark) from None
+
+    def env(self, node: Any) -> Any:
+        if isinstance(node, ScalarNode):
+            return os.environ.get(node.value)
+        names = self.construct_sequence(node) if isinstance(node, SequenceNode) else []  # type: ignore[attr-defined]
+        for name in names[:-1]:
+            if name in os.environ:
+                return os.environ[name]
+        return names[-1] if names else None
+
+    def by_shape(self, suffix: Any, node: Any = None) -> Any:
+        node = suffix if node is None else node
+        if isinstance(node, ScalarNode):
+            return node.value
+        if isinstance(node, SequenceNode):
+            return self.construct_sequence(node)  # type: ignore[attr-defined]
+        return self.construct_mapping(node)  # type: ignore[attr-defined]
+
+
+def _config_loader(base: type) -> type:
+    cls = type(f"Config{base.__name__}", (_ConfigConstructor, base), {})
+    cls.yaml_implicit_resolvers = _without(yaml.SafeLoader.yaml_implicit_resolvers, {_TIMESTAMP})
+    cls.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    cls.add_multi_constructor("tag:yaml.org,2002:python/name:", _ConfigConstructor.python_name)
+    cls.add_constructor("!ENV", _ConfigConstructor.env)
+    cls.add_constructor(None, _ConfigConstructor.by_shape)
+    return cls
+
+
+_ConfigLoader = _config_loader(_BaseLoader)
+_ConfigPyLoader = _config_loader(yaml.SafeLoader)
+
+
+def _scan(text: str, loader_class: type, strict: bool) -> None:
+    """Tokens only (libyaml's scanner when there: fast): anchors and aliases in a content file, and
+    nesting deeper than MAX_DEPTH, are refused before anything is composed."""
+    loader = loader_class(text)
+    depth = 0
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            if strict and isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                sign = "&" if isinstance(token, yaml.AnchorToken) else "*"
+                raise YamlProblem(f"«{sign}{token.value}»: якоря и ссылки YAML (&имя, *имя) здесь не "
+                                  "поддерживаются, повторите значение полностью; если это текст, "
+                                  "возьмите его в кавычки", token.start_mark)
+            if isinstance(token, (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+                                  yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlProblem(f"вложенность списков и полей глубже {MAX_DEPTH} уровней; "
+                                      "упростите запись", token.start_mark)
+            elif isinstance(token, (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
+_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_escapes(node: Any) -> None:
+    """Double-quoted escapes can make what no file holds: a lone surrogate (no UTF-8 page or feed
+    can be written with it) or a control character (no XML feed either)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ScalarNode):
+            m = _BAD_CHAR.search(node.value) if node.style == '"' else None
+            if m:
+                raise YamlProblem(f"в кавычках записан недопустимый символ (код U+{ord(m.group()):04X}); "
+                                  "уберите последовательность с обратной косой чертой \\", node.start_mark)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for pair in node.value:
+                stack.extend(pair)
+
+
+def _check_expansion(root: Any) -> None:
+    """The number of nodes a document expands to through its aliases (each shared node counted
+    once per use, computed once per node), refused beyond CONFIG_MAX_NODES, cycles too."""
+    sizes: dict[int, int] = {}
+    busy: set[int] = set()
+
+    def size(node: Any) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in busy:
+            raise YamlProblem("ссылка YAML (*имя) указывает на значение, внутри которого стоит", node.start_mark)
+        busy.add(key)
+        children = node.value if isinstance(node, SequenceNode) else \
+            [n for pair in node.value for n in pair] if isinstance(node, MappingNode) else []
+        total = 1 + sum(size(child) for child in children)
+        if total > CONFIG_MAX_NODES:
+            raise YamlProblem(f"ссылки YAML (*имя) разворачиваются больше чем в {CONFIG_MAX_NODES} "
+                              "значений; уберите их", node.start_mark)
+        busy.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root)
+
+
+# Where an anchor (&name) or alias (*name) can be: at the start of a node, after a space, a line
+# break, [ { , or : (and never before a space); «Q&A», «& итоги» or «5 * 3» need no scan.
+_MAY_BE_ANCHOR = re.compile(r"(?<![^\s\[{,:])[&*]\S")
+
+
+def _may_nest_deeply(text: str) -> bool:
+    return sum(text.count(c) for c in _NESTING_CHARS) >= MAX_DEPTH
+
+
+def _load(text: str, loader_class: type, strict: bool) -> tuple[Any, Any]:
+    if (strict and _MAY_BE_ANCHOR.search(text)) or _may_nest_deeply(text):
+        _scan(text, loader_class, strict)
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
-        return (loader.construct_document(node) if node is not None else {}), node
+        if node is None:
+            return {}, None
+        if strict and "\\" in text:
+            _check_escapes(node)
+        if not strict and "*" in text:
+            _check_expansion(node)
+        return loader.construct_document(node), node
     finally:
         loader.dispose()
 
 
 @dataclass(frozen=True)
 class YamlDoc:
-    """A parsed mapping with the file line of each top-level key (1-based)."""
+    """A parsed mapping with the file line of each top-level key (1-based), and of each key one
+    level down as «key.subkey» (event.place, social.vk, a project's title)."""
 
     data: dict[str, Any]
     lines: dict[str, int]
@@ -56,21 +253,35 @@ def read_text(path: Path) -> str:
     return path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_mapping(text: str, path: Path, diags: Diagnostics, line_offset: int = 0) -> YamlDoc | None:
-    """Parse YAML text that must be a mapping; report syntax errors with their line."""
+SYNTAX_HINT = "проверьте двоеточия, отступы и кавычки в этой строке"
+
+
+def parse_mapping(text: str, path: Path, diags: Diagnostics, line_offset: int = 0,
+                  config: bool = False) -> YamlDoc | None:
+    """Parse YAML text that must be a mapping; report syntax errors with their line. Content files
+    are read strictly (see the module's docstring); `config` is for mkdocs.yml."""
+    fast, slow = (_ConfigLoader, _ConfigPyLoader) if config else (_Loader, _PyLoader)
     try:
         try:
-            data, node = _load(text, _Loader)
-        except yaml.YAMLError:
-            data, node = _load(text, _PyLoader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = (mark.line + 1 if mark else 1) + line_offset
-        diags.add(path, line, f"ошибка разметки YAML: {_yaml_problem_ru(e)}; проверьте двоеточия, "
-                              "отступы и кавычки в этой строке")
-        return None
+            data, node = _load(text, fast, not config)
+        except YamlProblem:
+            raise
+        except yaml.YAMLError as first:
+            try:
+                data, node = _load(text, slow, not config)
+            except yaml.YAMLError:
+                raise
+            except RecursionError:
+                raise first from None
+            else:  # libyaml refused what the Python parser takes: still an error, told by libyaml
+                raise first
     except yaml.YAMLError as e:
-        diags.add(path, 1 + line_offset, f"ошибка разметки YAML: {e}")
+        line, message = explain(e, text)
+        diags.add(path, line + 1 + line_offset, message)
+        return None
+    except RecursionError:
+        diags.add(path, 1 + line_offset, f"вложенность списков и полей глубже {MAX_DEPTH} уровней; "
+                                         "упростите запись")
         return None
     if data is None:
         data, node = {}, None
@@ -80,26 +291,120 @@ def parse_mapping(text: str, path: Path, diags: Diagnostics, line_offset: int = 
         return None
     lines: dict[str, int] = {}
     if node is not None:
-        for key_node, _ in node.value:
-            lines[str(key_node.value)] = key_node.start_mark.line + 1 + line_offset
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            lines[key] = key_node.start_mark.line + 1 + line_offset
+            if isinstance(value_node, MappingNode):
+                for sub_key, _ in value_node.value:
+                    if isinstance(sub_key, ScalarNode):
+                        lines[f"{key}.{sub_key.value}"] = sub_key.start_mark.line + 1 + line_offset
     return YamlDoc({str(k): v for k, v in data.items()}, lines, 1 + line_offset)
 
 
-def _yaml_problem_ru(e: yaml.MarkedYAMLError) -> str:
-    problem = (e.problem or "").strip()
-    known = {
-        "mapping values are not allowed here": "лишнее двоеточие (значение с двоеточием возьмите в кавычки)",
-        "could not find expected ':'": "не найдено двоеточие после названия поля",
-        "found character '\\t' that cannot start any token": "табуляция вместо пробелов",
-        "expected <block end>, but found '<block mapping start>'": "неверный отступ",
-        "found unexpected end of stream": "не закрыта кавычка",
-        "expected ',' or ']'": "не закрыта квадратная скобка [ ]",
-        "expected ',' or '}'": "не закрыта фигурная скобка { }",
-    }
-    for en, ru in known.items():
-        if problem.startswith(en):
-            return ru
-    return problem or str(e)
+# PyYAML's problems, told in Russian: (context starts with, problem starts with, mark to report,
+# message). The first row that matches wins; "" matches anything. The mark is the place a person
+# should look: where a quote or a key opens ("context"), else where the parser stopped ("problem").
+QUOTES = "кавычка не закрыта: добавьте закрывающую кавычку (\" или ') в конце значения"
+SPECIAL_START = "значение начинается со знака, у которого в YAML особый смысл ({}); возьмите значение в кавычки"
+PROBLEMS_RU: list[tuple[str, str, str, str]] = [
+    ("while scanning a quoted scalar", "found unexpected end of stream", "context", QUOTES),
+    ("while scanning a quoted scalar", "found unexpected document separator", "context", QUOTES),
+    ("while scanning a double-quoted scalar", "found unknown escape character", "problem",
+     "в кавычках \"…\" обратная косая черта \\ начинает особую последовательность; удвойте её (\\\\) "
+     "или возьмите значение в одинарные кавычки"),
+    ("while scanning a double-quoted scalar", "expected escape sequence", "problem",
+     "в кавычках \"…\" неверная последовательность \\x, \\u или \\U; удвойте обратную косую черту (\\\\) "
+     "или возьмите значение в одинарные кавычки"),
+    ("while scanning a simple key", "could not find expected ':'", "context",
+     "после названия поля нет двоеточия; пишите «поле: значение»"),
+    ("", "could not find expected ':'", "problem", "не найдено двоеточие после названия поля"),
+    ("", "found character '\\t' that cannot start any token", "problem", "табуляция вместо пробелов: "
+     "делайте отступы пробелами"),
+    ("", "found character", "problem", "char"),
+    ("while scanning an alias", "", "context", SPECIAL_START.format("*")),
+    ("while scanning an anchor", "", "context", SPECIAL_START.format("&")),
+    ("while scanning a tag", "", "context", SPECIAL_START.format("!")),
+    ("while parsing a tag", "", "context", SPECIAL_START.format("!")),
+    ("", "found undefined tag handle", "problem", SPECIAL_START.format("!")),
+    ("", "could not determine a constructor for the tag", "problem", SPECIAL_START.format("!")),
+    ("", "found non-specific tag", "problem", SPECIAL_START.format("!")),
+    ("", "found undefined alias", "problem", SPECIAL_START.format("*")),
+    ("", "found duplicate anchor", "problem", SPECIAL_START.format("&")),
+    ("while scanning a directive", "", "context", SPECIAL_START.format("%")),
+    ("while scanning a block scalar", "", "context", "после | или > в этой строке ничего не пишите: текст "
+     "начинается со следующей строки, с отступом"),
+    ("", "expected ',' or ']'", "problem", "не закрыта квадратная скобка [ ]"),
+    ("", "expected ',' or '}'", "problem", "не закрыта фигурная скобка { }"),
+    ("", "mapping values are not allowed here", "problem", "colon"),
+    ("", "sequence entries are not allowed here", "problem", "дефис (-) элемента списка здесь не к месту: "
+     "проверьте отступ; если это текст, возьмите значение в кавычки"),
+    ("", "mapping keys are not allowed here", "problem", SPECIAL_START.format("?")),
+    ("", "expected <block end>", "problem", "indent"),
+    ("", "expected '<document start>'", "problem", "лишний текст после полей: проверьте отступ этой строки "
+     "и кавычки в строках выше"),
+    ("expected a single document in the stream", "", "problem", "в файле несколько частей, разделённых "
+     "строкой ---; оставьте одну"),
+    ("", "found unexpected end of stream", "problem", "файл оборвался посреди значения"),
+    ("", "invalid indentation or unclosed", "problem", "неверный отступ или не закрыта скобка [ или {"),
+    ("", "expected the node content", "problem", "здесь пропущено значение"),
+    ("", "found unhashable key", "problem", "название поля должно быть словом, а не списком или набором полей"),
+    ("", "found unconstructable recursive node", "problem", "ссылка YAML (*имя) указывает на значение, "
+     "внутри которого стоит"),
+    ("", "found incompatible YAML document", "problem", "неизвестная версия YAML в директиве %YAML"),
+]
+GENERIC_RU = "запись не разобрана"
+
+
+def explain(e: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """(0-based line in `text`, Russian message) for any PyYAML error; never English."""
+    if isinstance(e, yaml.reader.ReaderError):
+        line = text.count("\n", 0, max(e.position, 0))
+        return line, (f"недопустимый символ (код U+{e.character:04X}) в этой строке: удалите его"
+                      if isinstance(e.character, int) else f"недопустимый символ в этой строке; {SYNTAX_HINT}")
+    if isinstance(e, YamlProblem):
+        mark = e.problem_mark
+        return (mark.line if mark else 0), e.message_ru
+    if not isinstance(e, yaml.MarkedYAMLError):
+        return 0, f"ошибка разметки YAML: {GENERIC_RU}; {SYNTAX_HINT}"
+    context, problem = (e.context or "").strip(), (e.problem or "").strip()
+    for want_context, want_problem, where, ru in PROBLEMS_RU:
+        if context.startswith(want_context) and problem.startswith(want_problem):
+            mark = (e.context_mark if where == "context" else e.problem_mark) or e.problem_mark or e.context_mark
+            line = mark.line if mark else 0
+            if ru == "char":
+                found = re.search(r"found character '(.+?)' that", problem)
+                ru = SPECIAL_START.format(_shown_char(found.group(1)) if found else "?")
+            elif ru == "colon":
+                ru = _colon(text, e.problem_mark)
+            elif ru == "indent" and "'<scalar>'" in problem:
+                ru = "после закрывающей кавычки остался текст: возьмите в кавычки всё значение"
+            elif ru == "indent":
+                ru = "неверный отступ: эта строка сдвинута не так, как поля того же уровня выше"
+            return line, f"ошибка разметки YAML: {ru}; {SYNTAX_HINT}"
+    mark = e.problem_mark or e.context_mark
+    return (mark.line if mark else 0), f"ошибка разметки YAML: {GENERIC_RU}; {SYNTAX_HINT}"
+
+
+def _shown_char(escaped: str) -> str:
+    try:
+        return escaped.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except UnicodeError:
+        return escaped
+
+
+def _colon(text: str, mark: Any) -> str:
+    """«mapping values are not allowed here»: a colon inside a plain value, or a key indented as if it
+    continued the line above (PyYAML says the same of both)."""
+    lines = text.split("\n")
+    if mark is not None and 0 < mark.line < len(lines):
+        here = lines[mark.line]
+        indent = len(here) - len(here.lstrip(" "))
+        above = next((l for l in reversed(lines[:mark.line]) if l.strip() and not l.lstrip().startswith("#")), "")
+        above_indent = len(above) - len(above.lstrip(" "))
+        if indent > above_indent and here.lstrip(" ").find(":") + indent == mark.column:
+            return ("лишний отступ: эта строка сдвинута вправо, будто продолжает значение строки выше; "
+                    "поля одного уровня начинайте с одной позиции")
+    return "лишнее двоеточие (значение с двоеточием возьмите в кавычки)"
 
 
 class ParsedTexts:
@@ -120,16 +425,23 @@ class ParsedTexts:
         self.used[text] = doc
 
 
-def load_file(path: Path, diags: Diagnostics, parsed: ParsedTexts | None = None) -> YamlDoc | None:
-    """Read and parse a YAML mapping file (a text parsed before is taken from `parsed`)."""
+def load_file(path: Path, diags: Diagnostics, parsed: ParsedTexts | None = None,
+              config: bool | None = None) -> YamlDoc | None:
+    """Read and parse a YAML mapping file (a text parsed before is taken from `parsed`). `config`
+    (default: the file is named mkdocs.yml) reads it as MkDocs' configuration, not as content."""
+    if config is None:
+        config = path.name == "mkdocs.yml"
     try:
         text = read_text(path)
     except UnicodeDecodeError:
         diags.add(path, 1, "файл не в кодировке UTF-8; сохраните его в UTF-8")
         return None
+    except IsADirectoryError:
+        diags.add(path, 1, "здесь папка, а должен быть файл; переименуйте папку")
+        return None
     doc = parsed.get(text) if parsed is not None else None
     if doc is None:
-        doc = parse_mapping(text, path, diags)
+        doc = parse_mapping(text, path, diags, config=config)
         if doc is not None and parsed is not None:
             parsed.put(text, doc)
     return doc
