@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .output import read_pickle, write_pickle
+from .checked import read_checked, write_checked
 from .report import MONTHS_RU, PostDays, Report, build_report, local_days, to_csv, to_json
 from .schema import KINDS
 from .sitepages import PageSpec
@@ -49,7 +49,8 @@ class PostDaysCache:
     """Each organization's `local_days` kept between builds (.cache/report/post-days.pickle): the
     root's reports count every post of the federation, 0.1 s of each build that rebuilt the root.
     An organization's days hold while its read key (its files; the time zone) and the number of its
-    published posts are the same."""
+    published posts are the same. The file carries its own digest: a damaged one (a garbled byte may
+    still unpickle, into other counts) is only counted again."""
 
     def __init__(self, folder: Path | None, read_keys: dict[str, str]) -> None:
         self.path = folder / "report" / "post-days.pickle" if folder else None
@@ -61,7 +62,7 @@ class PostDaysCache:
         return f"{read_key}:{len(view.posts.get(org_id, []))}" if read_key else ""
 
     def load_into(self, view: FederationView) -> None:
-        stored = read_pickle(self.path)
+        stored = read_checked(self.path)
         for org_id, entry in stored.items() if isinstance(stored, dict) else ():
             key, days = entry if isinstance(entry, tuple) and len(entry) == 2 else ("", None)
             if key and isinstance(days, PostDays) and key == self._key(org_id, view):
@@ -74,7 +75,7 @@ class PostDaysCache:
         if self.path is None or days.keys() <= self.loaded.keys():
             return
         keyed = {org_id: (self._key(org_id, view), d) for org_id, d in days.items()}
-        write_pickle(self.path, {org_id: entry for org_id, entry in keyed.items() if entry[0]})
+        write_checked(self.path, {org_id: entry for org_id, entry in keyed.items() if entry[0]})
 
 
 def page_url(year: int, current: int) -> str:
