@@ -16,14 +16,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import UsageError
+from .checked import DamagedCacheEntry, read_checked, write_checked
 from .digest import canonical_digest, code_digest
 from .markup import DocContext, Rendered, Renderer, line_of
-from .output import read_pickle, write_atomic, write_pickle
+from .output import write_atomic
 from .yamlfile import read_text
 
 CACHE_VERSION = "render-3"
 CHANGED = "файл изменился во время сборки; запустите сборку ещё раз"
+INTERNAL = "внутренняя ошибка при обработке этого файла"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class RenderResult:
     problems: tuple[tuple[int, str], ...]
     anchor_checks: tuple[tuple[int, str, str], ...]  # (line, target rel, anchor)
     lookups: tuple[tuple[str, str | None], ...]
+    job: RenderJob | None = None  # what was rendered: to render it again if its stored HTML is damaged
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,16 @@ def _init_worker(setup: RendererSetup) -> None:
 
 
 def render_one(renderer: Renderer, job: RenderJob) -> RenderResult:
+    """A document's rendering; an unexpected error (ours, not the file's) becomes a problem at the
+    file's first body line, so that the build lists it with the others instead of stopping."""
+    try:
+        return _render_one(renderer, job)
+    except Exception as e:  # noqa: BLE001 (any error of the renderer or the libraries it calls)
+        message = f"{INTERNAL} ({type(e).__name__}); сообщите администратору федерации"
+        return RenderResult(Rendered("", (), frozenset(), ""), ((job.body_line, message),), (), (), job)
+
+
+def _render_one(renderer: Renderer, job: RenderJob) -> RenderResult:
     ctx = DocContext(job.rel, job.page_url, job.folder, job.shared)
     try:
         body = read_text(Path(job.file))[job.body_offset:]
@@ -85,10 +97,16 @@ def render_one(renderer: Renderer, job: RenderJob) -> RenderResult:
     if body is None or hashlib.sha256(body.encode()).hexdigest() != job.body_digest:
         return RenderResult(Rendered("", (), frozenset(), ""), ((job.body_line, CHANGED),), (), ())
     rendered = renderer.render(body, ctx, job.summary)
+    rendered.html.encode(), rendered.summary.encode()  # stored as UTF-8: a lone surrogate fails here, not later
     problems = tuple((line_of(body, p.needle, job.body_line), p.message) for p in ctx.problems)
     checks = tuple((line_of(body, needle, job.body_line), target, anchor)
                    for needle, target, anchor in ctx.anchor_checks)
-    return RenderResult(rendered, problems, checks, tuple(ctx.lookups))
+    return RenderResult(rendered, problems, checks, tuple(ctx.lookups), job)
+
+
+def is_kept(result: RenderResult) -> bool:
+    """Whether a result may be cached: not one of a file changed mid-build or of an internal error."""
+    return not any(message == CHANGED or message.startswith(INTERNAL) for _, message in result.problems)
 
 
 def _render_chunk(jobs: list[RenderJob]) -> list[RenderResult]:
@@ -120,12 +138,16 @@ class HtmlStore:
 
     Only the site being planned and the feed items being written need a document's HTML, so the
     build keeps summaries and anchors in memory and reads HTML back when it is needed. Without a
-    cache folder (--no-cache, a shard) a temporary folder serves, removed with the store."""
+    cache folder (--no-cache, a shard) a temporary folder serves, removed with the store.
+
+    What is read back is checked against its key (its sha256): a damaged or missing file is rendered
+    again by `repair` (set by the render stage) and written again."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder / "html" if folder else None
         self.persistent = folder is not None
         self._stored: set[str] | None = None
+        self.repair: Any = None  # key -> the document's HTML rendered again, or None if it cannot be
 
     def _root(self) -> Path:
         if self.folder is None:
@@ -148,7 +170,24 @@ class HtmlStore:
 
     def read(self, key: str) -> str:
         """The HTML stored under `key` ('' for an empty document)."""
-        return self._path(key).read_text(encoding="utf-8") if key else ""
+        if not key:
+            return ""
+        try:
+            with open(self._path(key), "rb") as f:
+                data = f.read()
+            if hashlib.sha256(data).hexdigest() == key:
+                return data.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+        html = self.repair(key) if self.repair is not None else None
+        if html is None:  # the next build, not finding the file, renders its document again
+            self._path(key).unlink(missing_ok=True)
+            raise DamagedCacheEntry(f"кэш сборки повреждён ({self._path(key)}): файл удалён; "
+                                    "запустите сборку ещё раз")
+        if hashlib.sha256(html.encode()).hexdigest() == key:
+            write_atomic(self._path(key), html.encode())
+            self.stored().add(key)
+        return html
 
     def has(self, key: str) -> bool:
         return not key or key in self.stored()
@@ -200,11 +239,16 @@ def group_key(fingerprint: str, read_key: str, folder: str, published: int) -> s
 class RenderCache:
     """Renderings on disk (their HTML in the HtmlStore), keyed by the job's content, one pickle per
     organization folder so that one new post rewrites one small file, with a small index beside it
-    that lets an unchanged group be reused without loading it; None disables caching."""
+    that lets an unchanged group be reused without loading it; None disables caching.
+
+    Every file carries its own sha256 (a damaged one reads as missing: its documents are rendered
+    again), and an index records the size and mtime its group's pickle had when written: a group
+    whose pickle was since changed or removed is not reused whole."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder / "render" if folder else None
         self.index: dict[str, GroupIndex] = {}
+        self.witness: dict[str, tuple[int, int]] = {}  # group -> (size, mtime_ns) of its pickle
         self.groups: dict[str, dict[str, RenderResult]] = {}  # loaded when first needed
         self._summaries: dict[str, dict[str, str]] = {}
         try:  # listed once: a stat per group and build cost more
@@ -213,9 +257,10 @@ class RenderCache:
             self._files = set()
         for file in sorted(self._files):
             if file.endswith(".index"):
-                index = read_pickle(self.folder / file)
-                if index is not None:
-                    self.index[file[: -len(".index")]] = index
+                stored = read_checked(self.folder / file)
+                if (isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[0], GroupIndex)
+                        and isinstance(stored[1], tuple)):
+                    self.index[file[: -len(".index")]], self.witness[file[: -len(".index")]] = stored
 
     def _file(self, name: str, suffix: str) -> Path | None:
         return self.folder / f"{name}{suffix}" if self.folder else None
@@ -223,14 +268,16 @@ class RenderCache:
     def group(self, name: str) -> dict[str, RenderResult]:
         """A group's renderings by job key ({} if none are cached)."""
         if name not in self.groups:
-            self.groups[name] = read_pickle(self._file(name, ".pickle")) or {}
+            group = read_checked(self._file(name, ".pickle"))
+            self.groups[name] = group if isinstance(group, dict) else {}
         return self.groups[name]
 
     def summaries(self, name: str) -> dict[str, str]:
         """A group's summaries by document path: what a card or feed item of another site shows,
         at a fraction of the cost of loading the group's renderings."""
         if name not in self._summaries:
-            self._summaries[name] = read_pickle(self._file(name, ".summaries")) or {}
+            summaries = read_checked(self._file(name, ".summaries"))
+            self._summaries[name] = summaries if isinstance(summaries, dict) else {}
         return self._summaries[name]
 
     def reusable(self, name: str, key: str, size: int, lookup: Any, store: HtmlStore) -> GroupIndex | None:
@@ -239,13 +286,20 @@ class RenderCache:
         index = self.index.get(name)
         if not key or index is None or index.key != key or len(index.docs) != size:
             return None
-        if f"{name}.pickle" not in self._files:
+        if f"{name}.pickle" not in self._files or self._stat(name) != self.witness.get(name):
             return None
         if any(lookup(rel) != seen for rel, seen in index.lookups):
             return None
         if not store.stored().issuperset(html for _, _, html in index.docs.values() if html):
             return None
         return index
+
+    def _stat(self, name: str) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.folder / f"{name}.pickle")
+        except OSError:
+            return None
+        return st.st_size, st.st_mtime_ns
 
     def save(self, used: dict[str, dict[str, RenderResult]], indexes: dict[str, GroupIndex], kept: set[str]) -> None:
         """Keep exactly the entries this build used (older ones are pruned) and the groups it reused
@@ -257,13 +311,16 @@ class RenderCache:
             if old is None or entries.keys() != old.keys() or any(entries[k] is not old[k] for k in entries):
                 # The index goes first and comes back last: it only ever stands beside the file it describes.
                 (self.folder / f"{name}.index").unlink(missing_ok=True)
-                write_pickle(self.folder / f"{name}.pickle", entries)
+                st = write_checked(self.folder / f"{name}.pickle", entries)
+                self.witness[name] = (st.st_size, st.st_mtime_ns)
             if name not in indexes:
                 (self.folder / f"{name}.index").unlink(missing_ok=True)
-            elif self.index.get(name) != indexes[name] or not (self.folder / f"{name}.index").is_file():
+            elif (self.index.get(name) != indexes[name] or not (self.folder / f"{name}.index").is_file()
+                    or self.witness.get(name) != self._stat(name)):
+                # The pickle was loaded (and so checked) by this build, or written by it: its stat now is its witness.
                 summaries = {rel: entries[key].rendered.summary for rel, (key, _, _) in indexes[name].docs.items()}
-                write_pickle(self.folder / f"{name}.summaries", summaries)
-                write_pickle(self.folder / f"{name}.index", indexes[name])
+                write_checked(self.folder / f"{name}.summaries", summaries)
+                write_checked(self.folder / f"{name}.index", (indexes[name], self._stat(name)))
         for path in self.folder.iterdir() if self.folder.is_dir() else []:
             if path.suffix in (".pickle", ".index", ".summaries") and path.stem not in used and path.stem not in kept:
                 path.unlink(missing_ok=True)
@@ -304,11 +361,12 @@ def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache,
         result = results[job.rel]
         name = group_name(job.folder)
         jobs_by_group.setdefault(name, []).append(job)
-        if CHANGED not in (message for _, message in result.problems):
+        if is_kept(result):
             used.setdefault(name, {})[keys[job.rel]] = result
     indexes = {name: index_of(group_keys[name], group, results, keys) for name, group in jobs_by_group.items()
                if group_keys.get(name) and len(used.get(name, {})) == len(group)}
     cache.save(used, indexes, set(reused))
+    store.repair = Rerender(renderer, cache, {job.rel: job for job in jobs}, results, reused)
     store.prune({r.rendered.html_key for r in results.values()}
                 | {html for index in reused.values() for _, _, html in index.docs.values()})
     return results, indexes
@@ -348,9 +406,11 @@ class RenderedDocs(Mapping):
             name = self._pending[rel]
             group = self._cache.group(name)
             for doc, (key, _, _) in self._reused[name].docs.items():
-                if key not in group:
-                    raise UsageError(f"кэш сборки повреждён ({self._cache.folder}/{name}.pickle): "
-                                     "удалите папку .cache и запустите сборку снова")
+                if key not in group:  # damaged since the render stage checked its size and mtime
+                    # Its index goes, so that the next build renders the group again.
+                    (self._cache.folder / f"{name}.index").unlink(missing_ok=True)
+                    raise DamagedCacheEntry(f"кэш сборки повреждён ({self._cache.folder}/{name}.pickle) "
+                                            "и удалён; запустите сборку ещё раз")
                 self._loaded[doc] = group[key].rendered
                 del self._pending[doc]
         return self._loaded[rel]
@@ -394,3 +454,30 @@ class RenderedDocs(Mapping):
 
 def _stored(result: RenderResult, store: HtmlStore) -> RenderResult:
     return replace(result, rendered=store.put(result.rendered))
+
+
+class Rerender:
+    """What the HtmlStore calls when a document's stored HTML turns out damaged or missing as it is
+    read back (after the render stage): the document is found by its HTML key and rendered again, from
+    this build's jobs or, for a group reused whole, the job kept with its cached rendering. Searched
+    only then, document by document: it happens only after damage."""
+
+    def __init__(self, renderer: Renderer, cache: RenderCache, jobs: dict[str, RenderJob],
+                 results: dict[str, RenderResult], reused: dict[str, GroupIndex]) -> None:
+        self.renderer, self.cache, self.jobs, self.results, self.reused = renderer, cache, jobs, results, reused
+
+    def __call__(self, key: str) -> str | None:
+        job = next((self.jobs.get(rel) for rel, result in self.results.items()
+                    if result.rendered.html_key == key), None)
+        for name, index in self.reused.items() if job is None else ():
+            for job_key, _, html_key in index.docs.values():
+                if html_key == key:
+                    hit = self.cache.group(name).get(job_key)
+                    job = hit.job if hit is not None else None
+                    break
+            if job is not None:
+                break
+        if job is None:
+            return None
+        result = render_one(self.renderer, job)
+        return result.rendered.html if is_kept(result) else None
