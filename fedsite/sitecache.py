@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .dates import build_date
+from .checked import DamagedCacheEntry
 from .diagnostics import Diagnostics
 from .digest import canonical_digest, code_digest, tree_digest
 from .feeds import Feed
 from .monitoring import has_monitoring
+from .output import write_atomic
 from .plan import SitePlan
 from .yamlfile import load_file
 
@@ -149,11 +151,25 @@ def input_digests(fed: Federation, view: FederationView, today: str) -> dict[str
     return out
 
 
+MANIFEST = "manifest.json"  # beside out/: every folder and file of it, each file's size and sha256
+WITNESS = "witness"  # a digest of the manifest and of out/'s sizes and mtimes as last verified
+
+
 class SiteCache:
-    """Built sites by organization and digest under .cache/sites/; None disables it."""
+    """Built sites by organization and digest under .cache/sites/; None disables it.
+
+    Each entry is checked, not trusted. Its output is a copy of its own (never a hard link to a
+    published file) with a manifest of every folder and file (size, sha256) written when it is
+    stored. An entry is used only while its files are those of the manifest: every lookup compares
+    out/'s sizes and mtimes (a stat per file, no read: a warm build leaves most sites where they
+    are and copies nothing) with those recorded when the entry was last verified; when they differ
+    (an edited, truncated, removed or added file, or a copy of the cache that did not keep mtimes),
+    every file is hashed against the manifest, and the entry is a miss unless all match. Whatever
+    is actually copied or read from an entry is hashed in full."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder / "sites" if folder else None
+        self._sound: dict[str, bool] = {}  # organization -> whether its entry was found whole
 
     def _entry(self, org: str) -> Path | None:
         return self.folder / org if self.folder else None
@@ -167,9 +183,36 @@ class SiteCache:
         return self._find(org, "inputs", inputs)
 
     def _find(self, org: str, name: str, digest: str) -> Path | None:
-        if digest and self._read(org, name) == digest:
+        if digest and self._read(org, name) == digest and self.sound(org):
             return self.folder / org / "out"
         return None
+
+    def sound(self, org: str) -> bool:
+        """Whether the site's cached output is exactly what its manifest lists (checked once per build)."""
+        if org not in self._sound:
+            self._sound[org] = self._verify(org)
+        return self._sound[org]
+
+    def _verify(self, org: str) -> bool:
+        entry = os.path.join(self.folder, org)
+        try:
+            with open(os.path.join(entry, MANIFEST), "rb") as f:
+                manifest = f.read()
+            with open(os.path.join(entry, WITNESS), encoding="utf-8") as f:
+                witness = f.read()
+            lines = stat_lines(os.path.join(entry, "out"))
+        except (OSError, ValueError):
+            return False
+        if witness_of(manifest, lines) == witness:
+            return True
+        files = parse_manifest(manifest)
+        if files is None or not tree_matches(os.path.join(entry, "out"), files):
+            return False
+        try:  # whole after all (the cache was copied, or touched): the cheap check holds again
+            write_atomic(Path(entry) / WITNESS, witness_of(manifest, stat_lines(os.path.join(entry, "out"))).encode())
+        except OSError:
+            pass
+        return True
 
     def _read(self, org: str, name: str) -> str:
         """A small file of the site's entry ('' if there is none): opened directly, as a build reads
@@ -192,33 +235,45 @@ class SiteCache:
 
     def store(self, org: str, digest: str, inputs: str, built: Path | None, pages: int = 0,
               keys: dict[str, str] | None = None) -> None:
-        """Remember a site's output and its pages' keys (or, with built None, new inputs for the output
-        already cached)."""
+        """Remember a site's output (a copy, with its manifest) and its pages' keys (or, with built
+        None, new inputs for the output already cached). The digest is written last: an entry stored
+        half-way is a miss."""
         entry = self._entry(org)
         if entry is None:
             return
         if built is not None:
+            self._sound.pop(org, None)
+            (entry / "digest").unlink(missing_ok=True)
             shutil.rmtree(entry, ignore_errors=True)
             entry.mkdir(parents=True)
-            link_tree(built, entry / "out")
+            files = copy_tree(built, entry / "out")
+            manifest = manifest_bytes(files)
+            (entry / MANIFEST).write_bytes(manifest)
+            (entry / WITNESS).write_text(witness_of(manifest, stat_lines(str(entry / "out"))))
             (entry / "pages").write_text(str(pages))
             (entry / "page-keys.json").write_text(json.dumps(keys or {}))  # only beside the output they describe
         (entry / "digest").write_text(digest)
         (entry / "inputs").write_text(inputs)
 
     def reusable_pages(self, unit: SiteUnit) -> dict[str, str]:
-        """Page URL -> HTML of the pages whose key is the same as in the site's cached output."""
+        """Page URL -> HTML of the pages whose key is the same as in the site's cached output and
+        whose file is the one its manifest describes (hashed as it is read)."""
         entry = self._entry(unit.plan.org)
         try:
             previous = json.loads((entry / "page-keys.json").read_text()) if entry else {}
+            files = parse_manifest((entry / MANIFEST).read_bytes())
         except (OSError, ValueError):
+            return {}
+        if not isinstance(previous, dict) or files is None:
             return {}
         reused = {}
         for url, key in unit.page_keys.items():
-            if isinstance(previous, dict) and previous.get(url) == key:
+            if previous.get(url) == key and url in files:
                 try:
-                    # Bytes decoded as they are: read_text would turn a \r in a title into \n.
-                    reused[url] = (entry / "out" / url).read_bytes().decode("utf-8")
+                    data = (entry / "out" / url).read_bytes()
+                    if (len(data), hashlib.sha256(data).hexdigest()) == files[url]:
+                        # Bytes decoded as they are: read_text would turn a \r in a title into \n.
+                        reused[url] = data.decode("utf-8")
                 except (OSError, UnicodeDecodeError):
                     pass
         return reused
@@ -231,18 +286,160 @@ class SiteCache:
                     shutil.rmtree(entry, ignore_errors=True)
 
 
-def link_tree(source: Path, dest: Path) -> None:
-    """Copy a folder by hard links where the file system allows (outputs are never edited in place).
+Files = dict[str, tuple[int, str] | None]  # path in the site -> (size, sha256) of a file, None for a folder
 
-    A plain scandir walk: shutil.copytree's per-folder copystat made this a second of every
-    warm build at 200 sites."""
-    os.makedirs(dest)
-    for entry in os.scandir(source):
-        target = os.path.join(dest, entry.name)
-        if entry.is_dir(follow_symlinks=False):
-            link_tree(Path(entry.path), Path(target))
-        else:
-            try:
-                os.link(entry.path, target)
-            except OSError:
-                shutil.copy2(entry.path, target)
+
+def manifest_bytes(files: Files) -> bytes:
+    return json.dumps({"version": 1, "files": files}, sort_keys=True, separators=(",", ":")).encode()
+
+
+def parse_manifest(data: bytes) -> Files | None:
+    """The manifest's files and folders; None if it is not one this code wrote."""
+    try:
+        doc = json.loads(data)
+        files = doc["files"] if doc.get("version") == 1 else None
+        return {str(rel): (None if v is None else (int(v[0]), str(v[1]))) for rel, v in files.items()}
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+
+
+def stat_lines(folder: str, prefix: str = "", lines: list[str] | None = None) -> list[str]:
+    """Every folder and file under `folder` with its size and mtime, sorted: what the cheap check
+    compares. Not the inode: CI restores the cache from a tar archive, which keeps mtimes, not inodes."""
+    lines = [] if lines is None else lines
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                lines.append(rel + "/")
+                stat_lines(entry.path, rel + "/", lines)
+            else:
+                st = entry.stat(follow_symlinks=False)
+                lines.append(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{entry.is_symlink():d}")
+    if not prefix:
+        lines.sort()
+    return lines
+
+
+def witness_of(manifest: bytes, lines: list[str]) -> str:
+    h = hashlib.sha256(manifest)
+    h.update("\n".join(lines).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def tree_matches(folder: str, files: Files) -> bool:
+    """Whether `folder` holds exactly the manifest's folders and files, each file's bytes hashing the same."""
+    seen: Files = {}
+    try:
+        _list(folder, "", seen)
+        if seen.keys() != files.keys():
+            return False
+        for rel, expected in files.items():
+            if expected is None:
+                if seen[rel] is not None:
+                    return False
+            elif seen[rel] != expected[0] or file_hash(os.path.join(folder, rel)) != expected:
+                return False
+    except OSError:
+        return False
+    return True
+
+
+def _list(folder: str, prefix: str, seen: dict) -> None:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_symlink():
+                seen[rel] = -1  # an output has none: a link put in the cache is damage
+            elif entry.is_dir():
+                seen[rel] = None
+                _list(entry.path, rel + "/", seen)
+            else:
+                seen[rel] = entry.stat().st_size
+
+
+CHUNK = 1 << 22
+
+
+def file_hash(path: str) -> tuple[int, str]:
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    return size, h.hexdigest()
+
+
+def copy_file(src: str, dst: str) -> tuple[int, str]:
+    """Copy a file's bytes into a new file (never a link: what the cache holds and what is published
+    must not be one file) and return the size and sha256 of what was copied."""
+    h, size = hashlib.sha256(), 0
+    with open(src, "rb") as fin, open(dst, "xb") as fout:
+        while chunk := fin.read(CHUNK):
+            h.update(chunk)
+            fout.write(chunk)
+            size += len(chunk)
+    return size, h.hexdigest()
+
+
+def copy_tree(source: Path, dest: Path) -> Files:
+    """Copy a built site's folder (a plain scandir walk: shutil.copytree's per-folder copystat cost a
+    second of every warm build at 200 sites); the copy's manifest."""
+    files: Files = {}
+    _copy(str(source), str(dest), "", files, None)
+    return files
+
+
+def _copy(source: str, dest: str, prefix: str, files: Files, expected: Files | None) -> None:
+    os.mkdir(dest)
+    with os.scandir(source) as entries:
+        for entry in entries:
+            rel = prefix + entry.name
+            target = os.path.join(dest, entry.name)
+            is_dir = entry.is_dir()
+            if expected is not None and (rel not in expected or entry.is_symlink()
+                                         or (expected[rel] is None) != is_dir):
+                raise _Mismatch(rel)
+            if is_dir:
+                files[rel] = None
+                _copy(entry.path, target, rel + "/", files, expected)
+            else:
+                files[rel] = copy_file(entry.path, target)
+                if expected is not None and files[rel] != expected[rel]:
+                    raise _Mismatch(rel)
+
+
+class _Mismatch(Exception):
+    pass
+
+
+def link_tree(source: Path, dest: Path) -> None:
+    """Copy a cached site's output into `dest`, hashing every file against the entry's manifest.
+
+    (Once hard links, so that published files were the cache's own files: damage to one reached the
+    other.) If a file differs from the manifest, or one is missing or added, the entry is dropped,
+    so that the next build builds the site again, and DamagedCacheEntry is raised; lookups compare
+    sizes and mtimes first, so this is damage that kept both (or happened during the build)."""
+    entry = source.parent
+    try:
+        expected = parse_manifest((entry / MANIFEST).read_bytes())
+    except OSError:
+        expected = None
+    if expected is None:
+        raise _damaged(entry, MANIFEST)
+    copied: Files = {}
+    try:
+        _copy(str(source), str(dest), "", copied, expected)
+        missing = sorted(expected.keys() - copied.keys())
+        if missing:
+            raise _Mismatch(missing[0])
+    except (_Mismatch, OSError) as e:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise _damaged(entry, f"out/{e.args[0]}" if isinstance(e, _Mismatch) else str(e)) from None
+
+
+def _damaged(entry: Path, what: str) -> DamagedCacheEntry:
+    for name in ("digest", "inputs", WITNESS):
+        (entry / name).unlink(missing_ok=True)
+    return DamagedCacheEntry(f"кэш сайта «{entry.name}» повреждён ({what}) и удалён; запустите сборку ещё раз, "
+                             "сайт будет собран заново")
