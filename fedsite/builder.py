@@ -23,9 +23,12 @@ from .events import calendar_files
 from .federation import Federation, read_federation, render_federation
 from .feeds import LazyItems, feed_files, site_feeds
 from .monitoring import PostDaysCache, downloads
-from .output import PlacedSites, keep_previous, place_site, replace_site, scratch_beside, swap_in
+from .output import (MARKER, PlacedSites, keep_previous, place_site, plan_replace_site, plan_swap_in,
+                     write_marker)
 from .plan import plan_site
 from .render import remove_temporary_stores
+from . import swap
+from .swap import Swap, scratch_beside, signals_held
 from .sitecache import (SiteCache, SiteUnit, engine_digest, input_digests, link_tree, site_unit,
                         theme_reads_other_pages)
 from .view import FederationView
@@ -127,8 +130,25 @@ def make_unit(org: Org, view: FederationView, fed: Federation, items: LazyItems)
     return site_unit(plan, site_feeds(org, view, items), files, fed.repo, fed.file_hashes)
 
 
+@contextmanager
+def writing_to(path: Path) -> Iterator[None]:
+    """Name the folder being written in an OSError that names no file (disk full is reported by a
+    write, not by the open that named the file), so that the message can say where."""
+    try:
+        yield
+    except OSError as e:
+        if e.filename is None:
+            e.filename = str(path)
+        raise
+
+
 def build_unit(unit: SiteUnit, site_dir: Path, cache: Path | None = None) -> int:
     """A worker's job: MkDocs, then the feeds and generated files, into the site's own folder."""
+    with writing_to(site_dir):
+        return _build_unit(unit, site_dir, cache)
+
+
+def _build_unit(unit: SiteUnit, site_dir: Path, cache: Path | None) -> int:
     from . import engine  # MkDocs: imported by the workers (see site_workers), not by the planner
 
     reused = SiteCache(cache).reusable_pages(unit) if cache else {}
@@ -151,7 +171,11 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
     engine_digest.cache_clear()
     theme_reads_other_pages.cache_clear()
     # Workers first: forked after the lock was taken, they would hold it as long as they live.
+    swap.state.out, swap.state.phase = out, "before"
     with site_workers(repo, options) as pool, cache_lock(options.cache):
+        # A build that was killed while swapping its output in is undone first: its journal says how.
+        for note in swap.recover(out):
+            print(note, file=sys.stderr)
         try:
             return _build(repo, out, diags, options, pool)
         finally:
@@ -235,6 +259,9 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
         fed = read_federation(repo, diags, options.cache, pool)
     if fed is None:
         return None
+    unknown = sorted(set(options.only) - fed.tree.orgs.keys())
+    if unknown:
+        raise UsageError(unknown_sites(unknown, list(fed.tree.orgs)))
     clock.append(("read", time.perf_counter()))
     with long_lived():
         view = render_federation(fed, now(), diags, options.cache, options.jobs)
@@ -258,25 +285,33 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
                                               tmp / "staging", cache, options, in_place or {}, pool)
         clock.append(("plan and build sites", time.perf_counter()))
         post_days.save(view)
-        if in_place is not None:
-            kept = [o.id for o in fed.tree.in_order()
-                    if o.id not in digests and (out / o.url_path / "index.html").is_file()]
-            # Until every changed site is in, the output is no finished build's: deploy refuses it and
-            # the next build assembles everything afresh.
-            placed.forget()
-            (options.cache / BUILD_STATUS).unlink(missing_ok=True)
-            _replace_changed(fed.tree, tmp / "staging", out, tmp / "trash")
-            placed.save(out, fed.tree, {**in_place, **digests})
-        else:
-            kept = _assemble(fed, tmp / "out", tmp / "staging", out, set(digests), options.shard is None)
-            swap_in(tmp / "out", out, tmp)
-            if options.shard is None:
-                placed.save(out, fed.tree, digests)
+        cache_files = [placed.path, options.cache / BUILD_STATUS] if options.cache else []
+        # The output, the record of what it holds and the build status change together or not at all;
+        # Ctrl-C waits the few milliseconds this takes (swap.py).
+        with signals_held():
+            change = Swap(tmp, [p for p in cache_files if p is not None])
+            if in_place is not None:
+                kept = [o.id for o in fed.tree.in_order()
+                        if o.id not in digests and (out / o.url_path / "index.html").is_file()]
+                _replace_changed(change, fed.tree, tmp / "staging", out, tmp / "trash")
             else:
-                placed.forget()
+                with writing_to(tmp / "out"):
+                    kept = _assemble(fed, tmp / "out", tmp / "staging", out, set(digests), options.shard is None)
+                plan_swap_in(change, tmp / "out", out)
+            change.run()
+            try:
+                if in_place is not None:
+                    write_marker(out)  # an output built before the marker existed
+                    placed.save(out, fed.tree, {**in_place, **digests})
+                elif options.shard is None:
+                    placed.save(out, fed.tree, digests)
+                _write_status(options.cache, len(chosen), pages, kept, diags, options)
+            except BaseException:
+                change.rollback()
+                raise
+            change.commit()
     if options.cache and not options.only and options.shard is None:
         cache.prune({o.id for o in fed.tree.in_order()})
-    _write_status(options.cache, len(chosen), pages, kept, diags, options)
     clock.append(("write", time.perf_counter()))
     timings = tuple((name, t - clock[i][1]) for i, (name, t) in enumerate(clock[1:]))
     _last_build.extend((fed, view, items))
@@ -309,7 +344,8 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
         unit = running.pop(future)
         org_id, digest = unit.plan.org, unit.digest
         future.result()
-        cache.store(org_id, digest, inputs.get(org_id, ""), fresh / org_id, len(unit.plan.pages), unit.page_keys)
+        with writing_to(cache.folder / org_id if cache.folder else fresh):
+            cache.store(org_id, digest, inputs.get(org_id, ""), fresh / org_id, len(unit.plan.pages), unit.page_keys)
         # Not os.renames: it prunes the emptied .fresh/, racing a worker that is creating its folder there.
         os.rename(fresh / org_id, staging / org_id)
         digests[org_id] = digest
@@ -319,7 +355,8 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
     def reuse(org_id: str, digest: str, hit: Path) -> None:
         nonlocal reused
         if in_place.get(org_id) != digest:
-            link_tree(hit, staging / org_id)
+            with writing_to(staging / org_id):
+                link_tree(hit, staging / org_id)
         digests[org_id] = digest
         reused += 1
         bar.update()
@@ -377,14 +414,31 @@ def _assemble(fed: Federation, assembled: Path, staging: Path, previous: Path, b
             place_site(staging / org.id, final)
         elif keep_others and keep_previous(previous / org.url_path, final, org.id, fed.tree):
             kept.append(org.id)
+    if fed.tree.root in built or fed.tree.root in kept:  # one shard holds the root: shards merge as they were
+        write_marker(assembled)
     return kept
 
 
-def _replace_changed(tree: Tree, staging: Path, out: Path, trash: Path) -> None:
-    """Swap the changed sites (those in `staging`) into the live output; the rest stay as they are."""
+def _replace_changed(change: Swap, tree: Tree, staging: Path, out: Path, trash: Path) -> None:
+    """Plan the swap of the changed sites (those in `staging`) into the live output; the rest stay."""
     for org in tree.in_order():
         if (staging / org.id).is_dir():
-            replace_site(staging / org.id, out / org.url_path, org.members, trash / org.id)
+            keep = org.members + ((MARKER,) if org.parent is None else ())
+            plan_replace_site(change, staging / org.id, out / org.url_path, keep, trash / org.id)
+
+
+def unknown_sites(unknown: list[str], known: list[str]) -> str:
+    """The usage error for `--site` ids that name no organization, with similar ids."""
+    import difflib
+
+    hints = []
+    for org_id in unknown:
+        close = difflib.get_close_matches(org_id, known, n=3, cutoff=0.5)
+        if close:
+            hints.append(f"вместо «{org_id}» — {', '.join(close)}?")
+    return (f"--site: нет организаций с кодами {', '.join(f'«{x}»' for x in unknown)}. "
+            + (f"Похожие: {'; '.join(hints)} " if hints else "")
+            + "Код организации — имя её папки в sites/ (как в «python build.py new-post КОД …»).")
 
 
 def _write_status(cache: Path | None, sites: int, pages: int, kept: list[str], diags: Diagnostics,

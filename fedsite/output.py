@@ -3,7 +3,11 @@
 A full build assembles every site in a fresh folder beside the target and swaps it in with one
 rename. When the target holds the output of an earlier cached build (recorded in the cache as
 output.json), only the sites that changed are swapped in, each site whole or not at all: relinking a
-thousand unchanged sites and deleting the old copy cost ~4 s of every one-post build."""
+thousand unchanged sites and deleting the old copy cost ~4 s of every one-post build. Either way the
+renames are planned here and done by swap.Swap: all of them or none, whatever interrupts them.
+
+An output folder is marked as such (MARKER), and `check_output_folder` refuses any `--out` that is not
+a new or empty folder or a previous build's output, so that a build never replaces anything else."""
 
 from __future__ import annotations
 
@@ -11,34 +15,18 @@ import json
 import os
 import pickle
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from .diagnostics import UsageError
+from .swap import Swap
 from .tree import Tree
 
-
-@contextmanager
-def scratch_beside(out: Path) -> Iterator[Path]:
-    """A temporary folder beside `out` (on its file system, so renames between them are atomic),
-    removed however the build ends."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.new-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        yield tmp
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def swap_in(assembled: Path, out: Path, scratch: Path) -> None:
-    """Replace `out` by `assembled` in one rename; the previous output goes to `scratch`, to be removed."""
-    out = out.resolve()
-    if out.exists():
-        os.replace(out, scratch / ".previous")
-    os.replace(assembled, out)
+# Written at the top of every output that holds the root site (a full build, the root's shard), so
+# that `--out` can tell a build's output, which a build may replace, from any other folder.
+MARKER = ".fedsite-output"
+MARKER_TEXT = ("Эта папка — результат сборки сайтов федерации (python build.py build): каждая сборка\n"
+               "заменяет её целиком. Не храните здесь ничего своего.\n").encode()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -75,29 +63,36 @@ def place_site(staged: Path, final: Path) -> None:
         os.replace(entry, target)
 
 
-def replace_site(staged: Path, final: Path, members: tuple[str, ...], trash: Path) -> None:
-    """Swap a site's own files in the live output for a newly built copy; its members' folders stay.
-    If the swap fails or is interrupted half-way, the site's old files are put back."""
-    clash = set(os.listdir(staged)) & set(members)
+def plan_replace_site(swap: Swap, staged: Path, final: Path, keep: tuple[str, ...], trash: Path) -> None:
+    """Plan the swap of a site's own files in the live output for a newly built copy: its old entries
+    to `trash`, the new ones in; the entries named in `keep` (its members' folders, the output marker)
+    stay. The swap as a whole is done or undone (swap.py)."""
+    clash = set(os.listdir(staged)) & set(keep)
     if clash:
         raise FileExistsError(f"{final / sorted(clash)[0]} is written by two sites")
     trash.mkdir(parents=True)
     final.mkdir(parents=True, exist_ok=True)
-    old = [name for name in os.listdir(final) if name not in members]
-    new = os.listdir(staged)
-    try:
-        for name in old:
-            os.replace(final / name, trash / name)
-        for name in new:
-            os.replace(staged / name, final / name)
-    except BaseException:
-        for name in new:
-            if (final / name).exists() and not (staged / name).exists():
-                os.replace(final / name, staged / name)
-        for name in old:
-            if (trash / name).exists():
-                os.replace(trash / name, final / name)
-        raise
+    for name in os.listdir(final):
+        if name not in keep:
+            swap.rename(final / name, trash / name)
+    for name in os.listdir(staged):
+        swap.rename(staged / name, final / name)
+
+
+def plan_swap_in(swap: Swap, assembled: Path, out: Path) -> None:
+    """Plan the replacement of `out` by `assembled`: two renames; the previous output goes to the
+    scratch folder, to be removed."""
+    out = out.resolve()
+    if os.path.lexists(out):
+        swap.rename(out, swap.scratch / ".previous")
+    swap.rename(assembled, out)
+
+
+def write_marker(out: Path) -> None:
+    """Mark a folder as a build's output (the same bytes in every build and shard)."""
+    marker = out / MARKER
+    if not marker.is_file():
+        marker.write_bytes(MARKER_TEXT)
 
 
 def keep_previous(previous: Path, final: Path, org_id: str, tree: Tree) -> bool:
@@ -167,3 +162,55 @@ def _witness(site: Path) -> list[int] | None:
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns]
+
+
+# Top-level folders of the repository a build must never write into or replace (besides every hidden
+# one: .git, .cache, .github, .venv): content, theme, documentation, code.
+PROTECTED = ("sites", "shared", "theme", "docs", "fedsite", "tests", "bench", "scripts")
+
+
+def check_output_folder(repo: Path, out: Path, shown: str, theme: str = "theme") -> Path:
+    """The folder a build may replace, resolved; a usage error if building there could destroy
+    anything else: the repository or a folder above it, anything inside its content, theme, code or
+    hidden folders, a file, or a non-empty folder that is not a previous build's output."""
+    repo = repo.resolve()
+    target = out.resolve()
+    where = f"{shown} («{target}»)"
+    if target == repo or repo.is_relative_to(target):
+        raise UsageError(f"{where}: это папка репозитория или папка над ней; сборка заменила бы её "
+                         "целиком. Укажите отдельную папку, например --out public или --out /tmp/sait.")
+    if target.is_relative_to(repo):
+        rel = target.relative_to(repo).parts
+        top = rel[0]
+        if top in PROTECTED or top == theme or top.startswith("."):
+            raise UsageError(f"{where}: это папка «{top}» репозитория или папка внутри неё (содержимое, "
+                             "тема, код или служебные файлы); сборка заменила бы её. Собирайте в public/ "
+                             "(по умолчанию) или в новую папку, например --out /tmp/sait.")
+        if len(rel) > 1 and os.path.lexists(repo / top):
+            raise UsageError(f"{where}: эта папка лежит внутри папки «{top}» репозитория; сборка могла бы задеть её "
+                             f"содержимое. Укажите папку прямо в репозитории (например --out public) или вне его.")
+    if not os.path.lexists(target):
+        return target
+    if not target.is_dir():
+        raise UsageError(f"{where}: это файл, а не папка; сборка удалила бы его. Укажите папку, "
+                         "например --out public.")
+    if any(True for _ in os.scandir(target)) and not is_build_output(target, repo):
+        raise UsageError(f"{where}: папка не пуста и не похожа на результат прежней сборки (в ней нет "
+                         f"файла {MARKER}); сборка заменила бы её целиком. Укажите пустую или новую "
+                         "папку, или удалите эту сами, если в ней нет ничего нужного.")
+    return target
+
+
+def is_build_output(folder: Path, repo: Path) -> bool:
+    """Whether `folder` holds a build's output: it has the marker, or the cache's record of the output
+    names it, or (the default public/ of a checkout built before the marker existed) it has a home
+    page and a sitemap at its top."""
+    if (folder / MARKER).is_file():
+        return True
+    for record in (repo / ".cache" / "output.json", repo / ".cache" / "output.json.swapping"):
+        try:
+            if json.loads(record.read_text(encoding="utf-8")).get("out") == str(folder):
+                return True
+        except (OSError, ValueError, AttributeError):
+            pass
+    return folder == repo / "public" and (folder / "index.html").is_file() and (folder / "sitemap.xml").is_file()
