@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -27,14 +27,18 @@ class DateError(ValueError):
     """A date we could not understand; the message is in Russian."""
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2100  # a post, an event or a scheduled date outside these is a typo;
+#                                  inside them no time zone carries a date out of what Python holds
+
+
 def parse_date(value: object, tz: ZoneInfo) -> datetime:
     """A time-zone-aware datetime from any accepted form; naive times are in `tz`."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=tz)
+        return _in_range(value if value.tzinfo else value.replace(tzinfo=tz), str(value))
     if isinstance(value, date):
-        return datetime.combine(value, time(), tz)
+        return _in_range(datetime.combine(value, time(), tz), str(value))
     if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise DateError(f"дата должна быть записана текстом; {HINT}")
+        raise DateError(f"дата должна быть записана текстом, а записано: {shown(value)}; {HINT}")
     text = str(value).strip()
     for rx, order in ((_RU, (2, 1, 0)), (_ISO_NAIVE, (0, 1, 2))):
         m = rx.match(text)
@@ -42,15 +46,49 @@ def parse_date(value: object, tz: ZoneInfo) -> datetime:
             g = m.groups()
             y, mo, d = (int(g[i]) for i in order)
             hh, mm, ss = (int(x) if x else 0 for x in g[3:6])
+            _check_year(y, text)
             try:
                 return datetime(y, mo, d, hh, mm, ss, tzinfo=tz)
             except ValueError:
                 raise DateError(f"дата «{text}» не распознана: такого дня нет; {HINT}") from None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise DateError(f"дата «{text}» не распознана; {HINT}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    return _in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=tz), text)
+
+
+def _check_year(year: int, text: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DateError(f"дата «{text}» не распознана: год {year} вне допустимых пределов, от {MIN_YEAR} до {MAX_YEAR}; "
+                        f"{HINT}")
+
+
+def _in_range(moment: datetime, text: str) -> datetime:
+    """The date, once its year (where it was written and in UTC) is one a post can have."""
+    _check_year(moment.year, text)
+    try:
+        utc = moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise DateError(f"дата «{text}» не распознана: смещение часового пояса выводит её за пределы; "
+                        f"{HINT}") from None
+    _check_year(utc.year, text)
+    return moment
+
+
+def shown(value: object) -> str:
+    """A value as a person wrote it in YAML, or what it is, in Russian (never a Python repr)."""
+    if value is None:
+        return "пусто"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, set)):
+        return "список"
+    if isinstance(value, dict):
+        return "набор полей"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return "значение другого вида"
 
 
 def date_from_filename(stem: str, tz: ZoneInfo) -> tuple[datetime | None, str]:
