@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .dates import shown
 from .diagnostics import Diagnostics
 from .yamlfile import YamlDoc
 
@@ -71,16 +72,26 @@ _KIND_RU = {"text": "текст", "bool": "true или false", "list": "спис
             "date": "дата", "any": "значение"}
 
 
+def is_text(value: Any) -> bool:
+    """Text as a field takes it: a string, or a number written without quotes (not true/false)."""
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
 def _is_kind(value: Any, kind: str) -> bool:
     if kind == "text":
-        return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+        return is_text(value)
     if kind == "bool":
         return isinstance(value, bool)
-    if kind == "list":
+    if kind == "list":  # items are checked where the list is used (tags, projects, owners)
         return value is None or isinstance(value, (list, str))
     if kind == "mapping":
         return isinstance(value, dict)
     return True
+
+
+def sub_line(doc: YamlDoc, key: str, sub: Any) -> int:
+    """The line of `key.sub` (social.vk, event.place), else of `key`."""
+    return doc.lines.get(f"{key}.{sub}") or doc.line(key)
 
 
 def check_fields(doc: YamlDoc, fields: dict[str, Field], path: Path, diags: Diagnostics) -> bool:
@@ -110,7 +121,9 @@ def as_list(value: Any) -> list[str]:
         return []
     if isinstance(value, str):
         return [value] if value.strip() else []
-    return [str(v) for v in value if v is not None and str(v).strip()]
+    if not isinstance(value, list):
+        return []
+    return [shown(v) for v in value if (is_text(v) or isinstance(v, bool)) and str(v).strip()]
 
 
 def is_web_url(value: str) -> bool:
@@ -119,31 +132,45 @@ def is_web_url(value: str) -> bool:
 
 
 def check_site_card(doc: YamlDoc, path: Path, diags: Diagnostics) -> None:
-    """Validate site.yml beyond shapes: kind, contacts, social URLs, owners."""
+    """Validate site.yml beyond shapes: kind, contacts, social URLs, owners (each only when its shape
+    is right: a wrong shape is reported once, by check_fields)."""
     check_fields(doc, SITE_FIELDS, path, diags)
     data = doc.data
     kind = data.get("kind")
-    if kind is not None and kind not in KINDS:
+    if isinstance(kind, str) and kind not in KINDS:
         diags.add(path, doc.line("kind"), f"вид организации «{kind}» неизвестен; "
                                           "пишите regional, territorial или primary")
     contacts = data.get("contacts")
     if isinstance(contacts, dict):
         for key, value in contacts.items():
+            line = sub_line(doc, "contacts", key)
             if key not in CONTACTS:
-                diags.add(path, doc.line("contacts"), f"неизвестный контакт «{key}»; допустимы: "
-                                                      + ", ".join(CONTACTS))
-            elif key == "email" and not EMAIL.match(str(value or "")):
-                diags.add(path, doc.line("contacts"), f"адрес почты «{value}» записан неверно; "
-                                                      "пример: info@example.ru")
+                diags.add(path, line, f"неизвестный контакт «{key}»; допустимы: " + ", ".join(CONTACTS))
+            elif value is None:  # left empty: not filled in (the report and the pages skip it)
+                continue
+            elif not is_text(value):
+                diags.add(path, line, f"контакт «{key}» ({CONTACTS[key]}) должен быть текстом, а записано: "
+                                      f"{shown(value)}")
+            elif key == "email" and not EMAIL.match(str(value)):
+                diags.add(path, line, f"адрес почты «{value}» записан неверно; пример: info@example.ru")
     social = data.get("social")
     if isinstance(social, dict):
         for key, value in social.items():
+            line = sub_line(doc, "social", key)
             if key not in SOCIAL:
-                diags.add(path, doc.line("social"), f"неизвестная соцсеть «{key}»; допустимы: "
-                                                    + ", ".join(SOCIAL))
-            elif not isinstance(value, str) or not is_web_url(value):
-                diags.add(path, doc.line("social"), f"ссылка «{key}: {value}» неверна; "
-                                                    "пишите полный адрес, начиная с https://")
-    for owner in as_list(data.get("owners")):
-        if not GITHUB_LOGIN.match(owner.lstrip("@")):
-            diags.add(path, doc.line("owners"), f"«{owner}» не похоже на логин GitHub")
+                diags.add(path, line, f"неизвестная соцсеть «{key}»; допустимы: " + ", ".join(SOCIAL))
+            elif value is None:  # left empty: not filled in
+                continue
+            elif not isinstance(value, str):
+                diags.add(path, line, f"ссылка «{key}» должна быть адресом, начинающимся с https://, "
+                                      f"а записано: {shown(value)}")
+            elif not is_web_url(value):
+                diags.add(path, line, f"ссылка «{key}: {value}» неверна; пишите полный адрес, начиная с https://")
+    owners = data.get("owners")
+    if isinstance(owners, list) and not all(v is None or is_text(v) for v in owners):
+        diags.add(path, doc.line("owners"), "в поле «owners» должен быть простой список логинов GitHub, "
+                                            "например: [ivanova-press, petrov]")
+    elif _is_kind(owners, "list"):
+        for owner in as_list(owners):
+            if not GITHUB_LOGIN.match(owner.lstrip("@")):
+                diags.add(path, doc.line("owners"), f"«{owner}» не похоже на логин GitHub")
