@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .dates import shown
 from .diagnostics import Diagnostics
 from .yamlfile import load_file
 
@@ -34,8 +39,12 @@ class Settings:
         return ZoneInfo(self.time_zone)
 
 
+MAX_NUMBER = 100_000  # no setting is meant to be larger; silent_days of 10**12 overflowed a timedelta
+
+
 def load_settings(repo: Path, diags: Diagnostics) -> Settings:
-    """Read site_url and extra.federation from the base mkdocs.yml, reporting bad values."""
+    """Read site_url and extra.federation from the base mkdocs.yml, reporting bad values (each of
+    the wrong shape is reported and its default used)."""
     path = repo / "mkdocs.yml"
     doc = load_file(path, diags) if path.exists() else None
     if doc is None:
@@ -44,26 +53,106 @@ def load_settings(repo: Path, diags: Diagnostics) -> Settings:
         return Settings()
     extra = doc.data.get("extra") or {}
     fed = extra.get("federation") or {} if isinstance(extra, dict) else {}
+    line = doc.lines.get("extra.federation") or doc.line("extra")
+    if not isinstance(extra, dict) or not isinstance(fed, dict):
+        diags.add(path, line, "extra.federation должно быть набором настроек вида «ключ: значение»")
+        fed = {}
     known = {f.name: f for f in fields(Settings) if f.name != "site_url"}
     values: dict = {}
-    site_url = str(doc.data.get("site_url") or Settings.site_url)
+    site_url = doc.data.get("site_url") or Settings.site_url
+    if not isinstance(site_url, str) or not _is_web_url(site_url):
+        diags.add(path, doc.line("site_url"), f"site_url должен быть адресом сайта, начиная с https://, "
+                                              f"а записано: {shown(site_url)}")
+        site_url = Settings.site_url
     values["site_url"] = site_url if site_url.endswith("/") else site_url + "/"
-    for key, value in (fed.items() if isinstance(fed, dict) else []):
+    for key, value in fed.items():
         spec = known.get(key)
         if spec is None:
-            diags.add(path, doc.line("extra"), f"неизвестная настройка extra.federation.{key}; "
-                                               f"допустимы: {', '.join(known)}")
+            diags.add(path, line, f"неизвестная настройка extra.federation.{key}; допустимы: {', '.join(known)}")
             continue
         default = spec.default
-        if isinstance(default, int) and not (isinstance(value, int) and value > 0):
-            diags.add(path, doc.line("extra"), f"extra.federation.{key} должно быть целым числом больше 0")
+        if isinstance(default, int):
+            if not (isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_NUMBER):
+                diags.add(path, line, f"extra.federation.{key} должно быть целым числом от 1 до {MAX_NUMBER}, "
+                                      f"а записано: {shown(value)}")
+                continue
+        elif isinstance(default, tuple):
+            if not (isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)):
+                diags.add(path, line, f"extra.federation.{key} должно быть списком имён сайтов, например "
+                                      f"[vk.com, rutube.ru], а записано: {shown(value)}")
+                continue
+            value = tuple(value)
+        elif not isinstance(value, str):
+            diags.add(path, line, f"extra.federation.{key} должно быть текстом, а записано: {shown(value)}")
             continue
-        values[key] = tuple(value) if isinstance(default, tuple) else value
+        values[key] = value
     settings = Settings(**values)
     try:
         settings.tz
-    except (ZoneInfoNotFoundError, ValueError):
-        diags.add(path, doc.line("extra"), f"часовой пояс «{settings.time_zone}» неизвестен; "
-                                           "пример: Europe/Moscow")
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        diags.add(path, line, f"часовой пояс «{settings.time_zone}» неизвестен; пример: Europe/Moscow")
         settings = Settings(**{**values, "time_zone": "Europe/Moscow"})
+    for problem in extension_problems(doc.data.get("markdown_extensions")):
+        diags.add(path, doc.line("markdown_extensions"), problem)
     return settings
+
+
+def _is_web_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
+def extension_problems(extensions: Any) -> list[str]:
+    """What is wrong with mkdocs.yml's markdown_extensions, cheaply (no extension is loaded): each item
+    a name or {name: its settings}, each name one Python-Markdown can find. An unknown name was a
+    traceback in every render."""
+    if extensions is None:
+        return []
+    if not isinstance(extensions, list):
+        return [f"markdown_extensions должно быть списком расширений, а записано: {shown(extensions)}"]
+    problems = []
+    for item in extensions:
+        if isinstance(item, dict) and len(item) == 1:
+            (name, conf), = item.items()
+            if conf is not None and not isinstance(conf, dict):
+                problems.append(f"настройки расширения Markdown «{name}» должны быть набором полей, "
+                                f"а записано: {shown(conf)}")
+                continue
+        elif isinstance(item, str):
+            name = item
+        else:
+            problems.append(f"в markdown_extensions каждый пункт — имя расширения или «имя: настройки», "
+                            f"а записано: {shown(item)}")
+            continue
+        if not _extension_exists(str(name)):
+            problems.append(f"расширение Markdown «{name}» не найдено; проверьте его имя в markdown_extensions "
+                            "или установите пакет, в котором оно есть")
+    return problems
+
+
+def _extension_exists(name: str) -> bool:
+    """As Python-Markdown looks an extension up: an entry point (toc, tables), or a module
+    (pymdownx.details, or module:Class). Found without importing anything (a build that renders
+    nothing never imports Markdown)."""
+    module = name.split(":", 1)[0]
+    if _module_exists(module) or _module_exists(f"markdown.extensions.{module}"):
+        return True
+    from importlib.metadata import entry_points
+
+    return any(ep.name == name for ep in entry_points(group="markdown.extensions"))
+
+
+def _module_exists(dotted: str) -> bool:
+    parts = dotted.split(".")
+    if not all(part.isidentifier() for part in parts):
+        return False
+    try:
+        spec = importlib.util.find_spec(parts[0])  # a top-level name: nothing is imported
+    except (ImportError, ValueError):
+        return False
+    for part in parts[1:]:
+        places = spec.submodule_search_locations if spec is not None else None
+        if not places:
+            return False
+        spec = importlib.machinery.PathFinder.find_spec(part, list(places))
+    return spec is not None
