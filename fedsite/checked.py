@@ -22,15 +22,18 @@ def dumps_checked(value: Any) -> bytes:
     return MAGIC + hashlib.sha256(data).hexdigest().encode() + b"\n" + data
 
 
+def is_checked(blob: bytes) -> bool:
+    """Whether the bytes are whole: what `dumps_checked` wrote, their digest matching."""
+    return (blob.startswith(MAGIC) and blob[_HEAD - 1:_HEAD] == b"\n"
+            and hashlib.sha256(memoryview(blob)[_HEAD:]).hexdigest().encode() == blob[len(MAGIC):_HEAD - 1])
+
+
 def loads_checked(blob: bytes) -> Any | None:
     """The value, or None if the bytes are not exactly what `dumps_checked` wrote."""
-    if not blob.startswith(MAGIC) or blob[_HEAD - 1:_HEAD] != b"\n":
-        return None
-    data = memoryview(blob)[_HEAD:]
-    if hashlib.sha256(data).hexdigest().encode() != blob[len(MAGIC):_HEAD - 1]:
+    if not is_checked(blob):
         return None
     try:
-        return pickle.loads(data)
+        return pickle.loads(memoryview(blob)[_HEAD:])
     except Exception:  # the digest matched, so this is another version's data: only a miss
         return None
 

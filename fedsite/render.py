@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .checked import DamagedCacheEntry, read_checked, write_checked
+from .checked import DamagedCacheEntry, is_checked, read_checked, write_checked
 from .digest import canonical_digest, code_digest
 from .markup import DocContext, Rendered, Renderer, line_of
 from .output import write_atomic
@@ -294,6 +294,18 @@ class RenderCache:
             return None
         return index
 
+    def forget_damaged(self, names: Iterable[str]) -> None:
+        """Drop the index of every group among `names` whose pickle is damaged (checked by its digest,
+        not unpickled), so that the next build renders those groups again: after damage that kept a
+        pickle's size and mtime, found only when it was loaded."""
+        for name in names:
+            try:
+                blob = (self.folder / f"{name}.pickle").read_bytes()
+            except OSError:
+                blob = b""
+            if not is_checked(blob):
+                (self.folder / f"{name}.index").unlink(missing_ok=True)
+
     def _stat(self, name: str) -> tuple[int, int] | None:
         try:
             st = os.stat(self.folder / f"{name}.pickle")
@@ -407,10 +419,9 @@ class RenderedDocs(Mapping):
             group = self._cache.group(name)
             for doc, (key, _, _) in self._reused[name].docs.items():
                 if key not in group:  # damaged since the render stage checked its size and mtime
-                    # Its index goes, so that the next build renders the group again.
-                    (self._cache.folder / f"{name}.index").unlink(missing_ok=True)
-                    raise DamagedCacheEntry(f"кэш сборки повреждён ({self._cache.folder}/{name}.pickle) "
-                                            "и удалён; запустите сборку ещё раз")
+                    self._cache.forget_damaged(self._reused)
+                    raise DamagedCacheEntry(f"кэш сборки повреждён ({self._cache.folder}/{name}.pickle); "
+                                            "повреждённое будет отрисовано заново: запустите сборку ещё раз")
                 self._loaded[doc] = group[key].rendered
                 del self._pending[doc]
         return self._loaded[rel]
