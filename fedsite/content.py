@@ -12,9 +12,9 @@ from typing import Any
 
 from .slugs import slug as make_slug
 
-from .dates import DateError, date_from_filename, parse_date
+from .dates import DateError, date_from_filename, parse_date, shown
 from .diagnostics import Diagnostics
-from .schema import EVENT_FIELDS, PAGE_FIELDS, POST_FIELDS, as_list, check_fields, is_web_url
+from .schema import EVENT_FIELDS, PAGE_FIELDS, POST_FIELDS, as_list, check_fields, is_text, is_web_url
 from .settings import Settings
 from .tree import CONTENT_DIRS, Org
 from .yamlfile import YamlDoc, parse_mapping, read_text
@@ -174,7 +174,7 @@ def _post(source: Source, org: Org, settings: Settings, projects: dict, diags: D
         diags.add(source.path, doc.first_line, "нет даты: добавьте поле «date: 17.03.2024» "
                                                "или начните имя файла с даты: 2024-03-17-…")
     updated = _date(source, "updated", settings, diags) if meta.get("updated") is not None else None
-    slug = str(meta.get("slug") or make_slug(rest or source.path.stem) or "post")
+    slug = str(_text(meta, "slug") or make_slug(rest or source.path.stem) or "post")  # a list: check_fields said so
     if not SLUG_OK.match(slug):
         diags.add(source.path, key_line(source, "slug"), f"адрес «{slug}» недопустим: только строчные "
                                                           "латинские буквы, цифры и дефис")
@@ -190,7 +190,7 @@ def _post(source: Source, org: Org, settings: Settings, projects: dict, diags: D
             diags.add(source.path, key_line(source, "projects"),
                       f"проект «{pid}» не найден в shared/data/projects.yml; есть: {', '.join(projects)}")
             ok = False
-    media = {f: local_file(source, str(meta[f]), org, diags, f) if meta.get(f) else ""
+    media = {f: local_file(source, str(meta[f]), org, diags, f) if _text(meta, f) else ""
              for f in ("cover", "audio", "video")}
     event = _event(source, meta.get("event"), settings, diags)
     if not ok or when is None or (meta.get("updated") is not None and updated is None):
@@ -214,15 +214,32 @@ def _date(source: Source, key: str, settings: Settings, diags: Diagnostics) -> d
         return None
 
 
+def _text(meta: dict, key: str) -> Any:
+    """A field's value if it is text (a number counts), else None: a wrong shape is reported once,
+    by check_fields, not again with a Python repr of the value."""
+    value = meta.get(key)
+    return value if is_text(value) and str(value) != "" else None
+
+
+def _event_line(source: Source, key: str) -> int:
+    """The line of event.<key>, else of event."""
+    return source.lines.get(f"event.{key}") or key_line(source, "event")
+
+
 def _event(source: Source, value: Any, settings: Settings, diags: Diagnostics) -> Event | None:
     if not isinstance(value, dict):
         return None
     line = key_line(source, "event")
     unknown = [k for k in value if k not in EVENT_FIELDS]
     if unknown:
-        diags.add(source.path, line, f"неизвестное поле мероприятия «{unknown[0]}»; допустимы: "
-                                     + ", ".join(EVENT_FIELDS))
+        diags.add(source.path, _event_line(source, unknown[0]), f"неизвестное поле мероприятия "
+                                                                f"«{unknown[0]}»; допустимы: " + ", ".join(EVENT_FIELDS))
         return None
+    for key in ("place", "online"):
+        if value.get(key) is not None and not is_text(value[key]):
+            diags.add(source.path, _event_line(source, key), f"event.{key} ({EVENT_FIELDS[key]}) должно быть "
+                                                             f"текстом, а записано: {shown(value[key])}")
+            return None
     times = {}
     for key in ("start", "end"):
         if value.get(key) is None:
@@ -230,7 +247,7 @@ def _event(source: Source, value: Any, settings: Settings, diags: Diagnostics) -
         try:
             times[key] = parse_date(value[key], settings.tz)
         except DateError as e:
-            diags.add(source.path, line, f"event.{key}: {e}")
+            diags.add(source.path, _event_line(source, key), f"event.{key}: {e}")
             return None
     if "start" not in times:
         diags.add(source.path, line, "у мероприятия нет начала: добавьте «start: 17.03.2024 10:00»")
@@ -240,7 +257,8 @@ def _event(source: Source, value: Any, settings: Settings, diags: Diagnostics) -
         return None
     online = str(value.get("online") or "")
     if online and not is_web_url(online):
-        diags.add(source.path, line, f"event.online «{online}»: пишите полный адрес, начиная с https://")
+        diags.add(source.path, _event_line(source, "online"), f"event.online «{online}»: пишите полный адрес, "
+                                                              "начиная с https://")
         return None
     return Event(times["start"], times.get("end"), str(value.get("place") or ""), online)
 
