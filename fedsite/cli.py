@@ -1,8 +1,14 @@
-"""Command line (SPEC §8): one function per command; the work lives in the stages."""
+"""Command line (SPEC §8): one function per command; the work lives in the stages.
+
+Exit codes: 0 success, 1 content problems, 2 wrong usage, 3 the command could not finish: a problem
+of the machine (disk full, no permission, a read-only disk: said in Russian with the path) or an
+internal error. No traceback is shown unless FEDSITE_DEBUG=1 is set in the environment; 130 after
+Ctrl-C, with what the output folder holds then."""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import time
@@ -10,7 +16,7 @@ from pathlib import Path
 
 from .diagnostics import Diagnostics, UsageError
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def print_problems(diags: Diagnostics) -> None:
@@ -42,9 +48,14 @@ STAGES = {"read": "чтение", "render": "Markdown", "plan and build sites": 
 def cmd_build(args: argparse.Namespace) -> int:
     from .builder import BuildOptions, build, parse_shard
 
+    from .output import check_output_folder
+    from .sitecache import theme_folder
+
     diags = Diagnostics(args.repo)
     started = time.monotonic()
     out = Path(args.out) if args.out else args.repo / "public"
+    out = check_output_folder(args.repo, out, f"--out {args.out}" if args.out else "папка public/",
+                              theme_folder(args.repo).name)
     options = BuildOptions(only=tuple(args.site or ()), jobs=max(1, args.jobs), keep_going=args.keep_going,
                            shard=parse_shard(args.shard), cache=None if args.no_cache else args.repo / ".cache",
                            progress=args.progress or (sys.stderr.isatty() and not os.environ.get("CI")))
@@ -89,18 +100,97 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args = parser().parse_args(["build", *(argv or [])])
     args.repo = args.repo.resolve()
+    from .swap import state
+
+    state.out, state.phase = None, "before"
     try:
         return args.func(args)
     except UsageError as e:
         print(f"Ошибка: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("Прервано; прежний результат не тронут.", file=sys.stderr)
-        return 130
-    except Exception as e:  # an internal error is ours, not the press secretary's
-        import traceback
+        print(interrupted(args.command), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as e:  # the machine's problem or ours, not the press secretary's
+        if os.environ.get("FEDSITE_DEBUG"):
+            import traceback
 
-        traceback.print_exc()
-        print(f"Внутренняя ошибка программы (не ошибка в ваших файлах): {e!r}. "
-              "Сообщите администратору федерации.", file=sys.stderr)
-        return 3
+            traceback.print_exc()
+        machine = machine_error(e)
+        if machine is not None:
+            print(f"Ошибка: {machine}{output_state(args.command)}", file=sys.stderr)
+        else:
+            print(f"Внутренняя ошибка программы (не ошибка в ваших файлах): {type(e).__name__}: {e}."
+                  f"{output_state(args.command)} Сообщите администратору федерации; подробности покажет "
+                  "та же команда, запущенная с FEDSITE_DEBUG=1.", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _builds(command: str | None) -> bool:
+    return command in (None, "build")
+
+
+def interrupted(command: str | None) -> str:
+    """What Ctrl-C left: for a build, the state of its output folder (swap.py)."""
+    from .swap import state
+
+    if not _builds(command) or state.out is None:
+        return "Прервано."
+    out = state.out
+    if state.phase == "done":
+        return f"Прервано после того, как сборка закончила запись: в «{out}» новый результат, он полный."
+    if state.phase == "broken":
+        return f"Прервано.{output_state(command)}"
+    if not out.exists():
+        return f"Прервано; ничего не записано («{out}» не создана)."
+    return f"Прервано; «{out}» не тронута: в ней прежний результат сборки."
+
+
+def output_state(command: str | None) -> str:
+    """A sentence on the output folder after a build failed, starting with a space ('' for other commands)."""
+    from .swap import state
+
+    if not _builds(command) or state.out is None:
+        return ""
+    if state.phase == "done":
+        return f" Новый результат уже записан в «{state.out}», он полный."
+    if state.phase == "broken":
+        return (f" Замену сайтов в «{state.out}» не удалось ни закончить, ни отменить: там смесь старых и "
+                "новых файлов. Следующая сборка сначала вернёт прежние файлы; до неё deploy откажется "
+                "публиковать.")
+    return f" Папка «{state.out}» осталась как была."
+
+
+MACHINE_ERRORS = {
+    errno.ENOSPC: "не хватает места на диске: не удалось записать {path}. Освободите место (например, "
+                  "удалите старые копии сборки или папку .cache/ — она создаётся заново) и запустите "
+                  "команду снова.",
+    errno.EDQUOT: "исчерпана дисковая квота: не удалось записать {path}. Освободите место или попросите "
+                  "администратора увеличить квоту, и запустите команду снова.",
+    errno.EACCES: "нет прав на доступ к {path}. Проверьте владельца и права (ls -l) или запустите команду "
+                  "от пользователя, которому принадлежит репозиторий; собрать можно и в другую папку: --out.",
+    errno.EROFS: "диск только для чтения: нельзя записать {path}. Соберите в папку на диске, доступном "
+                 "для записи (--out), или перемонтируйте его для записи.",
+    errno.EBUSY: "{path} занят (точка монтирования или открыт другой программой) и не может быть "
+                 "заменён. Соберите в другую папку (--out) или освободите этот.",
+    errno.EXDEV: "{path}: папка результата и папка рядом с ней на разных дисках (например, папка результата "
+                 "— точка монтирования), а сборка заменяет её переименованием. Смонтируйте папку уровнем выше "
+                 "или соберите в другую (--out).",
+}
+MACHINE_ERRORS[errno.EPERM] = MACHINE_ERRORS[errno.EACCES]
+
+
+def machine_error(e: BaseException) -> str | None:
+    """A message for an error of the machine rather than of the program: the OSError behind `e`
+    (a worker's error arrives as the same exception; a library may have wrapped it)."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno in MACHINE_ERRORS:
+            names = [os.fsdecode(n) for n in (e.filename, e.filename2) if n is not None]
+            if len(names) == 2 and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                names = names[1:]  # a copy or a rename: where it was writing to
+            path = " → ".join(f"«{n}»" for n in names) or "(путь неизвестен)"
+            return MACHINE_ERRORS[e.errno].format(path=path)
+        e = e.__cause__ or e.__context__
+    return None

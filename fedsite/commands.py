@@ -15,6 +15,9 @@ def cmd_new_post(args: argparse.Namespace) -> int:
     from .builder import now
     from .scaffold import new_post
 
+    if not args.title.strip():
+        raise UsageError(f"заголовок новости пуст. Напишите его в кавычках, например: "
+                         f"python build.py new-post {args.id} \"Итоги конференции\"")
     path = new_post(args.repo, args.id, args.title, now().astimezone(_tz(args.repo)))
     print(path.relative_to(args.repo))
     return 0
@@ -55,7 +58,7 @@ def cmd_codeowners(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from ghp_import import ghp_import
+    from ghp_import import GhpError, ghp_import
 
     from .diagnostics import Diagnostics
     from .settings import load_settings
@@ -64,6 +67,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
     out = args.repo / "public"
     stamp = args.repo / ".cache" / BUILD_STATUS
+    refuse_unfinished_swap(out)
     if not (out / "index.html").is_file() or not stamp.is_file():
         raise UsageError("в public/ нет результата сборки; сначала запустите «python build.py build»")
     status = json.loads(stamp.read_text(encoding="utf-8"))
@@ -71,10 +75,36 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         raise UsageError("последняя сборка не прошла проверку; публикация отменена")
     settings = load_settings(args.repo, Diagnostics(args.repo))
     (out / ".nojekyll").touch()
-    ghp_import(str(out), mesg="Публикация сайтов федерации", nojekyll=True, push=args.push,
-               cname=settings.cname or None, force=True, branch="gh-pages")
+    try:
+        ghp_import(str(out), mesg="Публикация сайтов федерации", nojekyll=True, push=args.push,
+                   cname=settings.cname or None, force=True, branch="gh-pages")
+    except GhpError as e:
+        print(f"Ошибка: публикация не удалась, git сообщил: {str(e).strip()}. Проверьте, что репозиторий — "
+              "git-репозиторий с доступом к удалённому (git remote -v, git push), и запустите публикацию снова.",
+              file=sys.stderr)
+        return 3
     print("Опубликовано в ветку gh-pages" + (" и отправлено" if args.push else ""))
     return 0
+
+
+def refuse_unfinished_swap(out: Path) -> None:
+    """A usage error if a build is swapping its sites into `out` now, or was killed while it did (swap.py):
+    what the folder holds then, and what to do."""
+    from .swap import leftovers, swap_progress
+
+    for left in leftovers(out):
+        if left.journal is None:
+            continue  # a build still building, or one that died before its swap: `out` is as it was
+        if left.alive:
+            raise UsageError(f"сборка (процесс {left.pid}) сейчас заменяет сайты в public/; дождитесь её "
+                             "окончания и запустите публикацию снова")
+        progress = swap_progress(left.journal, out.resolve().parent) if not left.journal.get("damaged") else "part"
+        held = {"none": "в public/ по-прежнему прежний результат, но сборка не завершена",
+                "all": "в public/ уже новые файлы, но сборка не успела записать, что проверка пройдена",
+                "part": "в public/ сейчас смесь старых и новых файлов"}[progress]
+        raise UsageError(f"сборка (процесс {left.pid}) была прервана во время замены сайтов: {held}; "
+                         "публиковать это нельзя. Запустите «python build.py build»: она сначала вернёт "
+                         "прежние файлы на место, затем соберёт сайты; после неё публикуйте.")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
