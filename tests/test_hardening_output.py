@@ -1,0 +1,344 @@
+"""Issue 20, the output side: `--out` cannot destroy anything, an interrupted swap leaves the old output
+or the new one (never a mix that deploy would take), the machine's errors and ours are said in Russian
+without a traceback, and wrong usage (`--site` unknown, an empty post title) is exit 2."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT
+from fedsite import builder, cli, swap
+from fedsite.output import MARKER
+
+SCHOOL = "sites/region/district-a/school-1"
+
+
+def run(repo: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(PROJECT / "build.py"), *args], cwd=repo, capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def main(repo: Path, *args: str, capsys: pytest.CaptureFixture) -> tuple[int, str]:
+    """The CLI in this process (fast for what fails before building): exit code and stderr."""
+    code = cli.main(["--repo", str(repo), *args])
+    return code, capsys.readouterr().err
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def new_post(repo: Path, title: str = "Свежая новость") -> None:
+    (repo / SCHOOL / "posts/2025-02-01-novost.md").write_text(f"---\ntitle: {title}\n---\nТекст\n")
+
+
+def scratch_folders(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".new-" in p.name)
+
+
+# --- 1. --out that cannot hurt ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("target, hint", [
+    (".", "папка репозитория или папка над ней"),
+    ("..", "папка репозитория или папка над ней"),
+    ("sites", "это папка «sites» репозитория"),
+    ("shared", "это папка «shared» репозитория"),
+    ("theme", "это папка «theme» репозитория"),
+    ("docs", "это папка «docs» репозитория"),
+    (".git", "это папка «.git» репозитория"),
+    (".cache", "это папка «.cache» репозитория"),
+    ("fedsite", "это папка «fedsite» репозитория"),
+    ("sites/region/assets", "это папка «sites» репозитория"),
+    ("README.md", "это файл, а не папка"),
+    ("notes/site", "лежит внутри папки «notes» репозитория"),
+    ("../photos", "папка не пуста и не похожа на результат прежней сборки"),
+])
+def test_out_refuses_what_a_build_would_destroy(mini: Path, target: str, hint: str,
+                                                 capsys: pytest.CaptureFixture,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (mini / "docs").mkdir()
+    (mini / "docs/guide.md").write_text("# Руководство\n")
+    (mini / ".git").mkdir()
+    (mini / ".git/HEAD").write_text("ref: refs/heads/main\n")
+    (mini / ".cache").mkdir()
+    (mini / "README.md").write_text("# Сайты\n")
+    (mini / "notes").mkdir()
+    (mini / "notes/todo.txt").write_text("не потерять\n")
+    (mini.parent / "photos").mkdir()
+    (mini.parent / "photos/cat.jpg").write_bytes(b"\xff\xd8 cat")
+    before = snapshot(mini.parent)
+    monkeypatch.chdir(mini)
+    code, err = main(mini, "build", "--out", target, capsys=capsys)
+    assert code == 2, err
+    assert err.startswith(f"Ошибка: --out {target} (") and hint in err
+    assert "Укажите" in err or "Собирайте" in err  # what to do instead
+    assert snapshot(mini.parent) == before
+    assert scratch_folders(mini) == scratch_folders(mini.parent) == []
+
+
+def test_default_public_that_is_not_a_build_output_is_refused(mini: Path, capsys: pytest.CaptureFixture) -> None:
+    (mini / "public").mkdir()
+    (mini / "public/my-notes.txt").write_text("моё\n")
+    code, err = main(mini, "build", "--jobs", "1", capsys=capsys)
+    assert code == 2 and "папка public/" in err and "не похожа на результат прежней сборки" in err
+    assert (mini / "public/my-notes.txt").read_text() == "моё\n"
+    (mini / "public/my-notes.txt").unlink()
+    (mini / "public").rmdir()
+    (mini / "public").write_text("файл\n")
+    code, err = main(mini, "build", "--jobs", "1", capsys=capsys)
+    assert code == 2 and "это файл, а не папка" in err and (mini / "public").read_text() == "файл\n"
+
+
+def test_out_accepts_new_empty_and_earlier_outputs(mini: Path, tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(mini)
+    elsewhere = tmp_path / "site"
+    assert main(mini, "build", "--jobs", "1", "--out", str(elsewhere), capsys=capsys)[0] == 0
+    assert (elsewhere / MARKER).is_file()
+    assert main(mini, "build", "--jobs", "1", "--out", str(elsewhere), capsys=capsys)[0] == 0  # its own output
+    (tmp_path / "empty").mkdir()
+    assert main(mini, "build", "--jobs", "1", "--out", str(tmp_path / "empty"), capsys=capsys)[0] == 0
+    # The default public/ of a checkout built before the marker existed: a home page and a sitemap.
+    assert main(mini, "build", "--jobs", "1", capsys=capsys)[0] == 0
+    (mini / "public" / MARKER).unlink()
+    (mini / ".cache/output.json").unlink()
+    assert main(mini, "build", "--jobs", "1", capsys=capsys)[0] == 0
+    assert (mini / "public" / MARKER).is_file()
+    # Another folder without the marker: accepted when the cache's record of the output names it.
+    (elsewhere / MARKER).unlink()
+    code, err = main(mini, "build", "--jobs", "1", "--out", str(elsewhere), capsys=capsys)
+    assert code == 2 and "не похожа на результат" in err
+    assert main(mini, "build", "--jobs", "1", "--out", str(elsewhere / ".." / "empty"), capsys=capsys)[0] == 0
+    (tmp_path / "empty" / MARKER).unlink()
+    assert main(mini, "build", "--jobs", "1", "--out", str(tmp_path / "empty"), capsys=capsys)[0] == 0
+
+
+# --- 2. interruption -------------------------------------------------------------------------------
+
+def start_paused(repo: Path, *args: str, tmp: Path) -> tuple[subprocess.Popen, int]:
+    """A build stopped half-way through its swap (swap.py's test hook): the process and its pid."""
+    marker = tmp / "paused"
+    proc = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "build", "--jobs", "1", *args], cwd=repo,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "FEDSITE_TEST_PAUSE_SWAP": str(marker)})
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    return proc, int(marker.read_text())
+
+
+def test_kill_9_during_the_in_place_swap_is_refused_by_deploy_and_undone_by_the_next_build(
+        mini: Path, tmp_path: Path) -> None:
+    assert run(mini, "build", "--jobs", "1").returncode == 0
+    before = snapshot(mini / "public")
+    new_post(mini)
+    proc, pid = start_paused(mini, tmp=tmp_path)
+    os.kill(pid, signal.SIGKILL)
+    proc.communicate()
+    assert snapshot(mini / "public") != before  # half swapped: some sites new, some old
+    refused = run(mini, "deploy")
+    assert refused.returncode == 2
+    assert f"сборка (процесс {pid}) была прервана во время замены сайтов: в public/ сейчас смесь старых и " \
+           "новых файлов; публиковать это нельзя. Запустите «python build.py build»" in refused.stderr
+    # What the next build does first: the old sites back, the record and status with them.
+    notes = swap.recover(mini / "public")
+    assert notes == [f"Сборка (процесс {pid}) была прервана во время замены сайтов в {mini / 'public'}; "
+                     "прежние файлы возвращены на место."]
+    assert snapshot(mini / "public") == before and scratch_folders(mini) == []
+    assert (mini / ".cache/build-status.json").is_file() and (mini / ".cache/output.json").is_file()
+    again = run(mini, "build", "--jobs", "1")
+    assert again.returncode == 0, again.stderr
+    assert run(mini, "build", "--no-cache", "--jobs", "1", "--out", str(tmp_path / "full")).returncode == 0
+    assert snapshot(mini / "public") == snapshot(tmp_path / "full")
+
+
+def test_kill_9_between_the_renames_of_a_full_swap(mini: Path, tmp_path: Path) -> None:
+    assert run(mini, "build", "--no-cache", "--jobs", "1").returncode == 0
+    before = snapshot(mini / "public")
+    new_post(mini)
+    proc, pid = start_paused(mini, "--no-cache", tmp=tmp_path)
+    os.kill(pid, signal.SIGKILL)
+    proc.communicate()
+    assert not (mini / "public").exists()  # the old output moved aside, the new one not yet in
+    refused = run(mini, "deploy")
+    assert refused.returncode == 2 and f"сборка (процесс {pid}) была прервана во время замены сайтов" in refused.stderr
+    (mini / SCHOOL / "posts/2025-02-01-novost.md").unlink()
+    again = run(mini, "build", "--no-cache", "--jobs", "1")
+    assert again.returncode == 0, again.stderr
+    assert "прежние файлы возвращены на место" in again.stderr
+    assert snapshot(mini / "public") == before and scratch_folders(mini) == []
+
+
+def test_ctrl_c_during_the_swap_lets_it_finish_and_says_so(mini: Path, tmp_path: Path) -> None:
+    assert run(mini, "build", "--jobs", "1").returncode == 0
+    new_post(mini)
+    proc, pid = start_paused(mini, tmp=tmp_path)
+    os.kill(pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip() == (f"Прервано после того, как сборка закончила запись: в «{mini / 'public'}» новый "
+                           "результат, он полный.")
+    assert scratch_folders(mini) == [] and (mini / ".cache/build-status.json").is_file()
+    assert run(mini, "build", "--no-cache", "--jobs", "1", "--out", str(tmp_path / "full")).returncode == 0
+    assert snapshot(mini / "public") == snapshot(tmp_path / "full")
+    assert "Свежая новость" in (mini / "public/district-a/school-1/index.html").read_text()
+
+
+def test_ctrl_c_before_the_swap_says_the_output_is_untouched(mini: Path, capsys: pytest.CaptureFixture,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    assert main(mini, "build", "--jobs", "1", capsys=capsys)[0] == 0
+    before = snapshot(mini / "public")
+    new_post(mini)
+
+    def interrupt(*args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(builder, "build_unit", interrupt)
+    code, err = main(mini, "build", "--jobs", "1", capsys=capsys)
+    assert code == 130
+    assert err.strip() == f"Прервано; «{mini / 'public'}» не тронута: в ней прежний результат сборки."
+    assert snapshot(mini / "public") == before and scratch_folders(mini) == []
+
+
+def test_a_failed_rename_during_the_swap_puts_everything_back(mini: Path, capsys: pytest.CaptureFixture,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    assert main(mini, "build", "--jobs", "1", capsys=capsys)[0] == 0
+    before = snapshot(mini / "public")
+    status = (mini / ".cache/build-status.json").read_bytes()
+    new_post(mini)
+    moved_in = []
+    real = os.replace
+
+    def failing(src: object, dst: object) -> None:
+        if "/staging/" in str(src):
+            moved_in.append(src)
+            if len(moved_in) == 5:  # the changed sites half swapped in
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing)
+    code, err = main(mini, "build", "--jobs", "1", capsys=capsys)
+    monkeypatch.undo()
+    assert code == 3 and "Traceback" not in err
+    assert err.startswith("Ошибка: не хватает места на диске: не удалось записать «")
+    assert f"Папка «{mini / 'public'}» осталась как была." in err
+    assert snapshot(mini / "public") == before and scratch_folders(mini) == []
+    assert (mini / ".cache/build-status.json").read_bytes() == status  # deploy may still publish it
+
+
+def test_scratch_folders_of_dead_builds_are_removed_live_ones_kept(mini: Path, tmp_path: Path) -> None:
+    assert run(mini, "build", "--jobs", "1").returncode == 0
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead, dead_locked, live, live_locked = (mini / f".public.new-{pid}" for pid in
+                                            (gone.pid, gone.pid + 1_000_000, os.getpid(), os.getppid()))
+    for folder in (dead, dead_locked, live, live_locked):
+        folder.mkdir()
+        (folder / "half-built.html").write_text("<p>")
+    (dead_locked / ".lock").touch()  # unlocked: its build is gone
+    with open(live_locked / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a build of this pid still runs (say, with --no-cache)
+        new_post(mini)
+        proc = run(mini, "build", "--jobs", "1")
+        assert proc.returncode == 0, proc.stderr
+        assert scratch_folders(mini) == sorted([live.name, live_locked.name])
+    for folder in (live, live_locked):
+        shutil.rmtree(folder)
+
+
+# --- 3. the machine's errors -----------------------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A tmpfs of its own (root can mount here), unmounted afterwards; skipped where it cannot be had."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_disk_full_is_said_in_russian_and_the_output_stays(mini: Path, small_disk: Path) -> None:
+    out = small_disk / "public"
+    assert run(mini, "build", "--jobs", "1", "--out", str(out)).returncode == 0
+    before = snapshot(out)
+    free = shutil.disk_usage(small_disk).free
+    with open(small_disk / "filler", "wb") as f:
+        f.truncate(0)
+        f.write(b"\0" * max(0, free - 64 * 1024))
+    new_post(mini)
+    proc = run(mini, "build", "--jobs", "1", "--out", str(out))
+    assert proc.returncode == 3, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"Ошибка: не хватает места на диске: не удалось записать «{small_disk}/")
+    assert f"Папка «{out}» осталась как была." in proc.stderr
+    assert snapshot(out) == before and scratch_folders(small_disk) == []
+
+
+def test_read_only_disk_is_said_in_russian_and_the_output_stays(mini: Path, small_disk: Path) -> None:
+    out = small_disk / "public"
+    assert run(mini, "build", "--jobs", "1", "--out", str(out)).returncode == 0
+    before = snapshot(out)
+    if subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], capture_output=True).returncode != 0:
+        pytest.skip("cannot remount the tmpfs read-only")
+    new_post(mini)
+    proc = run(mini, "build", "--jobs", "1", "--out", str(out))
+    assert proc.returncode == 3, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"Ошибка: диск только для чтения: нельзя записать «{small_disk}/")
+    assert "--out" in proc.stderr and f"Папка «{out}» осталась как была." in proc.stderr
+    assert snapshot(out) == before
+
+
+# --- 4-6. wrong usage and our own errors --------------------------------------------------------
+
+def test_build_of_unknown_sites_is_a_usage_error(mini: Path, capsys: pytest.CaptureFixture) -> None:
+    code, err = main(mini, "build", "--jobs", "1", "--site", "school-1", "school1", "nowhere", capsys=capsys)
+    assert code == 2
+    assert err.startswith("Ошибка: --site: нет организаций с кодами «nowhere», «school1». "
+                          "Похожие: вместо «school1» — school-1, school-2?")
+    assert not (mini / "public").exists()
+
+
+@pytest.mark.parametrize("title", ["", "   ", "\t\n"])
+def test_new_post_without_a_title_is_a_usage_error(mini: Path, title: str, capsys: pytest.CaptureFixture) -> None:
+    posts = sorted((mini / SCHOOL / "posts").iterdir())
+    code, err = main(mini, "new-post", "school-1", title, capsys=capsys)
+    assert code == 2
+    assert err == ("Ошибка: заголовок новости пуст. Напишите его в кавычках, например: "
+                   "python build.py new-post school-1 \"Итоги конференции\"\n")
+    assert sorted((mini / SCHOOL / "posts").iterdir()) == posts
+
+
+def test_internal_error_without_traceback_unless_asked(mini: Path, capsys: pytest.CaptureFixture,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("ошибка в программе")
+
+    monkeypatch.setattr(builder, "read_federation", broken)
+    monkeypatch.delenv("FEDSITE_DEBUG", raising=False)
+    code, err = main(mini, "build", "--jobs", "1", capsys=capsys)
+    assert code == 3 and "Traceback" not in err
+    assert err.startswith("Внутренняя ошибка программы (не ошибка в ваших файлах): RuntimeError: ошибка в "
+                          "программе.") and "FEDSITE_DEBUG=1" in err
+    monkeypatch.setenv("FEDSITE_DEBUG", "1")
+    code, err = main(mini, "build", "--jobs", "1", capsys=capsys)
+    assert code == 3 and "Traceback (most recent call last)" in err and "RuntimeError" in err
