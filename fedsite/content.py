@@ -10,13 +10,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .slugs import slug as make_slug
+from .slugs import MAX_SLUG, slug as make_slug, tag_url
 
 from .dates import DateError, date_from_filename, parse_date, shown
 from .diagnostics import Diagnostics
 from .schema import EVENT_FIELDS, PAGE_FIELDS, POST_FIELDS, as_list, check_fields, is_text, is_web_url
 from .settings import Settings
-from .tree import CONTENT_DIRS, Org
+from .tree import CONTENT_DIRS, Org, link_refusal, real_repo, refusal_message, walk
 from .yamlfile import YamlDoc, parse_mapping, read_text
 
 FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.S)
@@ -109,13 +109,24 @@ class Page:
 def split_front_matter(path: Path, repo: Path, diags: Diagnostics) -> Source | None:
     """Read a Markdown file and parse its front matter, with line numbers for every key."""
     rel = path.relative_to(repo).as_posix()
-    if path.is_symlink() and not path.resolve().is_relative_to(repo.resolve()):
-        diags.add(path, 1, "символическая ссылка ведёт за пределы репозитория; замените её файлом")
-        return None
+    if path.is_symlink():  # the readers' walks refuse links already; index.md is looked at here
+        why = link_refusal(os.path.realpath(path), real_repo(repo))
+        if why:
+            diags.add(path, 1, refusal_message(why, "file"))
+            return None
     try:
-        text = read_text(path)
+        text = _document_text(path)
     except UnicodeDecodeError:
         diags.add(path, 1, "файл не в кодировке UTF-8; сохраните его в UTF-8")
+        return None
+    except DocumentTooLarge as e:
+        diags.add(path, 1, f"файл слишком большой: {e.size / 2**20:.1f} МБ, а новость или страница может "
+                           f"занимать не больше {MAX_DOCUMENT // 2**20} МБ; разделите текст на части, "
+                           "а фотографии и документы положите в assets/ и дайте на них ссылки")
+        return None
+    except OSError as e:
+        diags.add(path, 1, f"файл не удалось прочитать ({e.strerror or e}); проверьте, что это обычный "
+                           "файл и что он доступен для чтения")
         return None
     m = FRONT_MATTER.match(text)
     if not m:
@@ -128,6 +139,24 @@ def split_front_matter(path: Path, repo: Path, diags: Diagnostics) -> Source | N
         return None
     body_line = text[: m.end()].count("\n") + 1
     return _source(path, rel, doc.data, doc.lines, text, body_line, m.end())
+
+
+MAX_DOCUMENT = 2 * 2**20  # bytes of one Markdown file: a long article is 100 KB; more is a mistake
+
+
+class DocumentTooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def _document_text(path: Path) -> str:
+    """A Markdown file's text as read_text gives it, refused beyond MAX_DOCUMENT bytes unread."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_DOCUMENT + 1)
+        if len(data) > MAX_DOCUMENT:
+            raise DocumentTooLarge(os.fstat(f.fileno()).st_size)
+    return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def key_line(source: Source, key: str) -> int:
@@ -152,16 +181,47 @@ def local_file(source: Source, ref: str, org: Org, diags: Diagnostics, field: st
     return inner
 
 
-def read_posts(org: Org, repo: Path, settings: Settings, projects: dict, diags: Diagnostics) -> list[Post]:
-    """Every post of one organization, each validated; a broken post is reported and skipped."""
+def read_posts(org: Org, repo: Path, settings: Settings, projects: dict, diags: Diagnostics,
+               urls: SiteUrls | None = None) -> list[Post]:
+    """Every post of one organization, each validated; a broken post is reported and skipped. With
+    `urls`, each post's address and its tags' pages are claimed there (see SiteUrls)."""
     posts = []
-    folder = org.folder / "posts"
-    for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
-        source = split_front_matter(path, repo, diags)
-        post = _post(source, org, settings, projects, diags) if source else None
+    for path in markdown_files(org.folder / "posts", repo, diags):
+        try:
+            source = split_front_matter(path, repo, diags)
+            post = _post(source, org, settings, projects, diags) if source else None
+        except Exception as e:  # noqa: BLE001 (content never gives a traceback: the file is named instead)
+            diags.add(path, 1, internal_error(e))
+            continue
+        if post and len(post.slug) > MAX_SLUG:
+            diags.add(path, key_line(source, "slug"), f"адрес «{post.slug[:40]}…» слишком длинный: "
+                                                      f"{len(post.slug)} знаков, можно не больше {MAX_SLUG}; "
+                                                      "сократите поле slug")
+            continue
         if post:
             posts.append(post)
+            if urls is not None:
+                urls.claim_post(post, key_line(source, "slug"), key_line(source, "tags"))
     return posts
+
+
+def internal_error(e: BaseException) -> str:
+    """The message for a file that made the build fail in a way no check foresaw."""
+    return (f"файл не удалось обработать: внутренняя ошибка сборщика ({type(e).__name__}: {str(e)[:200]}); "
+            "сообщите администратору федерации и приложите этот файл")
+
+
+MD_FIX = "замените её файлом"
+
+
+def markdown_files(folder: Path, repo: Path, diags: Diagnostics) -> list[Path]:
+    """The .md files below a posts/ or pages/ folder, in path order. Links that leave the repository,
+    lead into .git, go round a loop or nowhere are reported (other files' by read_assets) and skipped."""
+    listing = walk(str(folder), real_repo(repo), folder.name)
+    for path, why, kind in listing.refused:
+        if kind == "folder" or path.endswith(".md"):
+            diags.add(path, 1, refusal_message(why, kind, MD_FIX if kind == "file" else ""))
+    return [Path(entry.path) for name, entry in listing.files if name.endswith(".md")]
 
 
 def _post(source: Source, org: Org, settings: Settings, projects: dict, diags: Diagnostics) -> Post | None:
@@ -266,22 +326,33 @@ def _event(source: Source, value: Any, settings: Settings, diags: Diagnostics) -
 def read_pages(folder: Path, org_id: str, repo: Path, diags: Diagnostics) -> list[Page]:
     """The pages under a pages/ folder (an organization's or shared/pages)."""
     pages = []
-    for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
-        source = split_front_matter(path, repo, diags)
-        if source is None:
-            continue
-        meta = source.meta
-        check_fields(source.doc(), PAGE_FIELDS, path, diags)
-        parts = path.relative_to(folder).with_suffix("").parts
-        url = "pages/" + "/".join(make_slug(p) or "page" for p in parts) + ".html"
-        title = str(meta.get("title") or _first_heading(source.read_body()) or path.stem)
+    for path in markdown_files(folder, repo, diags):
         try:
-            order = float(meta.get("order", 100))
-        except (TypeError, ValueError):
-            diags.add(path, key_line(source, "order"), "поле «order» должно быть числом")
-            order = 100.0
-        pages.append(Page(org_id, source.validated(), url, title, order, parts[:-1]))
+            page = _page(path, folder, org_id, repo, diags)
+        except Exception as e:  # noqa: BLE001 (as in read_posts)
+            diags.add(path, 1, internal_error(e))
+            continue
+        if page is not None:
+            pages.append(page)
     return pages
+
+
+def _page(path: Path, folder: Path, org_id: str, repo: Path, diags: Diagnostics) -> Page | None:
+    """One page, or None after reporting why not."""
+    source = split_front_matter(path, repo, diags)
+    if source is None:
+        return None
+    meta = source.meta
+    check_fields(source.doc(), PAGE_FIELDS, path, diags)
+    parts = path.relative_to(folder).with_suffix("").parts
+    url = "pages/" + "/".join(make_slug(p) or "page" for p in parts) + ".html"
+    title = str(meta.get("title") or _first_heading(source.read_body()) or path.stem)
+    try:
+        order = float(meta.get("order", 100))
+    except (TypeError, ValueError):
+        diags.add(path, key_line(source, "order"), "поле «order» должно быть числом")
+        order = 100.0
+    return Page(org_id, source.validated(), url, title, order, parts[:-1])
 
 
 def _first_heading(body: str) -> str:
@@ -290,18 +361,17 @@ def _first_heading(body: str) -> str:
 
 
 def read_assets(org: Org, repo: Path, diags: Diagnostics) -> list[tuple[str, str]]:
-    """The files a site publishes as they are: its assets/ and non-Markdown files beside posts and pages."""
+    """The files a site publishes as they are: its assets/ and non-Markdown files beside posts and pages.
+    Links that may not be followed are reported (and .md ones, and folders in posts/ and pages/, by the
+    readers of posts and pages)."""
     out = []
-    inside = repo.resolve()
-    for folder in ("assets", "posts", "pages"):
-        base = org.folder / folder
-        for path in sorted(base.rglob("*")) if base.is_dir() else []:
-            if path.suffix == ".md":  # read, and checked, as posts and pages
-                continue
-            if not path.resolve().is_relative_to(inside):
-                diags.add(path, 1, "символическая ссылка ведёт за пределы репозитория; положите сюда сам файл")
-            elif path.is_file():
-                out.append((str(path), path.relative_to(org.folder).as_posix()))
+    repo_real = real_repo(repo)
+    for top in ("assets", "posts", "pages"):
+        listing = walk(str(org.folder / top), repo_real, top)
+        for path, why, kind in listing.refused:
+            if (kind == "folder" and top == "assets") or (kind != "folder" and not path.endswith(".md")):
+                diags.add(path, 1, refusal_message(why, kind, "положите сюда сам файл" if kind == "file" else ""))
+        out += [(entry.path, name) for name, entry in listing.files if not name.endswith(".md")]
     return out
 
 
@@ -314,3 +384,72 @@ def check_page_urls(pages: list[Page], diags: Diagnostics) -> None:
                                            f"{seen[page.url].source.rel}; переименуйте один из файлов")
         else:
             seen[page.url] = page
+
+
+# The pages a site makes itself, by URL: a post, page, tag or file may not take one (README: URLs).
+GENERATED = {
+    "posts/index.html": "список новостей", "posts/events.html": "страница «Мероприятия»",
+    "posts/archive/index.html": "архив новостей", "posts/tags/index.html": "список меток",
+    "posts/projects/index.html": "список проектов", "pages/about.html": "страница «О нас»",
+    "pages/directory.html": "страница «Организации»", "pages/monitoring.html": "страница «Мониторинг»",
+}
+GENERATED_PATTERNS = (
+    (re.compile(r"posts/page/\d+\.html"), "страница списка новостей"),
+    (re.compile(r"posts/archive/\d+\.html"), "архив новостей за год"),
+    (re.compile(r"pages/monitoring-\d+\.(?:html|csv|json)"), "мониторинг за год"),
+)
+
+
+class SiteUrls:
+    """Who takes each URL of one site: the pages the site makes itself, posts, tag pages, pages and
+    published files. A URL one would take from another is an error naming both (two posts, or two
+    pages, are reported by check_unique_urls and check_page_urls)."""
+
+    def __init__(self, diags: Diagnostics, projects: dict | None = None, reserved: dict[str, str] | None = None) -> None:
+        self.diags = diags
+        self.generated = dict(GENERATED)
+        for pid, project in (projects or {}).items():
+            title = project.get("title", pid) if isinstance(project, dict) else pid
+            self.generated[f"posts/projects/{pid}.html"] = f"страница проекта «{title}»"
+            for ext in (".xml", ".atom.xml"):
+                self.generated[f"posts/projects/{pid}{ext}"] = f"лента проекта «{title}»"
+        self.generated.update(reserved or {})
+        self.taken: dict[str, tuple[str, str, str]] = {}  # url -> (kind, what, repository path)
+
+    def made_by_site(self, url: str) -> str | None:
+        """What the site itself writes at `url`, if anything."""
+        if url in self.generated:
+            return self.generated[url]
+        for pattern, what in GENERATED_PATTERNS:
+            if pattern.fullmatch(url):
+                return what
+        return None
+
+    def claim(self, url: str, kind: str, what: str, path: Path | str, line: int, fix: str) -> None:
+        """`what` (a post, a tag, a page, a file: kind names which) at `path` would be written at `url`."""
+        made = self.made_by_site(url)
+        if made is not None:
+            self.diags.add(path, line, f"{what} получит адрес «{url}», а он занят страницей, которую сайт "
+                                       f"создаёт сам ({made}); {fix}")
+            return
+        taken = self.taken.get(url)
+        if taken is None:
+            self.taken[url] = (kind, what, self.diags.relative(path))
+        elif taken[0] != kind or (kind == "tag" and taken[1] != what):
+            self.diags.add(path, line, f"{what} получит тот же адрес «{url}», что и {taken[1]} "
+                                       f"({taken[2]}); {fix}")
+
+    def claim_post(self, post: Post, slug_line: int, tags_line: int) -> None:
+        self.claim(post.url, "post", "новость", post.source.path, slug_line,
+                   "задайте в поле slug другой адрес или переименуйте файл")
+        for tag in dict.fromkeys(post.tags):
+            self.claim(tag_url(tag), "tag", f"метка «{tag}»", post.source.path, tags_line,
+                       "пишите одну метку везде одинаково или выберите другую")
+
+    def claim_pages(self, pages: list[Page]) -> None:
+        for page in pages:
+            self.claim(page.url, "page", "страница", page.source.path, 1, "переименуйте файл")
+
+    def claim_files(self, files: list[tuple[str, str]]) -> None:
+        for source, dest in files:
+            self.claim(dest, "file", "файл", source, 1, "переименуйте файл")

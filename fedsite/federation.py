@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,14 +11,17 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 
-from .content import Page, Post, Source, check_page_urls, read_assets, read_pages, read_posts, split_front_matter
+from .content import (Page, Post, SiteUrls, Source, check_page_urls, internal_error, read_assets, read_pages,
+                      read_posts, split_front_matter)
 from .diagnostics import Diagnostics, Problem
 from .render import HtmlStore, RenderCache, RenderedDocs, RendererSetup, RenderJob, group_key, group_name, render_jobs
 from .settings import Settings, load_settings
 from .view import FederationView, newest_first
 from .readcache import ReadCache
-from .tree import CONTENT_DIRS, Org, Tree, discover
-from .yamlfile import load_file
+from .slugs import MAX_SLUG
+from .tree import (CONTENT_DIRS, ORG_ID, Org, Tree, discover, real_repo, refusal_message, refused_link,
+                   walk)
+from .yamlfile import YamlDoc, load_file
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,10 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
         return None
     cache.save_cards(cards)
     projects = read_projects(repo, diags)
-    posts, pages, intros = {}, {"": read_pages(repo / "shared" / "pages", "", repo, diags)}, {}
+    shared_folder = repo / "shared" / "pages"
+    shared_pages = read_pages(shared_folder, "", repo, diags) if readable(shared_folder, repo, diags) else []
+    SiteUrls(diags).claim_pages(shared_pages)  # on every site: none may take a page the site makes
+    posts, pages, intros = {}, {"": shared_pages}, {}
     assets = {}
     read_keys = {org.id: cache.key(org, settings, projects, repo) for org in tree.in_order()}
     reads = {org.id: cache.get(org.id, read_keys[org.id]) for org in tree.in_order()}
@@ -63,10 +70,12 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
         posts[org.id], pages[org.id], assets[org.id], intro = reads.pop(org.id)
         if intro is not None:
             intros[org.id] = intro
-        if org.parent is None:
-            assets[org.id] = assets[org.id] + shared_assets(repo)
-    cache.prune({org.id for org in tree.in_order()})
     base = load_file(repo / "mkdocs.yml", Diagnostics(repo))
+    root = tree[tree.root]
+    shared = shared_assets(repo, diags)
+    check_root_files(assets[root.id], shared, theme_files(repo, base), diags)
+    assets[root.id] = assets[root.id] + shared
+    cache.prune({org.id for org in tree.in_order()})
     extensions = list((base.data.get("markdown_extensions") or []) if base else [])
     return Federation(repo, settings, tree, projects or {}, posts, pages, intros, assets, extensions,
                       {k: v for k, v in read_keys.items() if v}, cache.known)
@@ -93,7 +102,12 @@ def _read_some(orgs: list[Org], repo: Path, settings: Settings,
     out = []
     for org in orgs:
         diags = Diagnostics(repo)
-        read = read_org(org, repo, settings, projects, diags)
+        try:
+            read = read_org(org, repo, settings, projects, diags)
+        except Exception as e:  # noqa: BLE001 (content never gives a traceback: the folder is named instead)
+            diags.add(org.folder / "site.yml", 1, f"папку организации {org.rel} не удалось прочитать: "
+                                                  + internal_error(e))
+            read = ([], [], [], None)
         check_unique_urls(read[0], diags)
         out.append((org.id, (newest_first(read[0]), *read[1:]), diags.problems))  # sorted once, then cached
     return out
@@ -102,30 +116,90 @@ def _read_some(orgs: list[Org], repo: Path, settings: Settings,
 def read_org(org: Org, repo: Path, settings: Settings, projects: dict | None,
              diags: Diagnostics) -> tuple[list[Post], list[Page], list[tuple[str, str]], Source | None]:
     """One organization's own posts, pages, published files and intro."""
-    posts = read_posts(org, repo, settings, projects, diags)
+    urls = SiteUrls(diags, projects)  # every URL of the site taken once (README: URLs)
+    posts = read_posts(org, repo, settings, projects, diags, urls)
     pages = read_pages(org.folder / "pages", org.id, repo, diags)
     check_page_urls(pages, diags)
+    urls.claim_pages(pages)
     intro = split_front_matter(org.folder / "index.md", repo, diags) if (org.folder / "index.md").is_file() else None
-    return posts, pages, read_assets(org, repo, diags), intro
+    files = read_assets(org, repo, diags)
+    urls.claim_files(files)
+    return posts, pages, files, intro
 
 
-def shared_assets(repo: Path) -> list[tuple[str, str]]:
+def readable(path: Path, repo: Path, diags: Diagnostics) -> bool:
+    """Whether a shared file or folder may be read: no link on its way from the repository leads out of
+    it or into .git (reported where the link stands)."""
+    found = refused_link(path, repo)
+    if found is not None:
+        link, why = found
+        diags.add(link, 1, refusal_message(why, "folder" if os.path.isdir(link) else "file"))
+    return found is None
+
+
+def shared_assets(repo: Path, diags: Diagnostics) -> list[tuple[str, str]]:
     """shared/assets/**, published in every site under assets/shared/."""
     shared = repo / "shared" / "assets"
-    return [(str(p), "assets/shared/" + p.relative_to(shared).as_posix())
-            for p in sorted(shared.rglob("*")) if p.is_file() and p.resolve().is_relative_to(repo.resolve())]
+    if not readable(shared, repo, diags):
+        return []
+    listing = walk(str(shared), real_repo(repo), "assets/shared")
+    for path, why, kind in listing.refused:
+        diags.add(path, 1, refusal_message(why, kind, "положите сюда сам файл" if kind == "file" else ""))
+    return [(entry.path, name) for name, entry in listing.files]
+
+
+# What the root site publishes of Material's own files (and of the theme folder: theme_files).
+THEME_PREFIXES = ("assets/javascripts/", "assets/stylesheets/", "assets/images/favicon.png")
+
+
+def theme_files(repo: Path, base: YamlDoc | None) -> set[str]:
+    """Site-relative names of the files the theme folder (custom_dir) publishes on the root site."""
+    theme = (base.data.get("theme") if base else None) or {}
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if not isinstance(custom, str) or not custom:
+        return set()
+    folder = repo / custom
+    listing = walk(str(folder), real_repo(repo), "")
+    return {name[1:] for name, _ in listing.files if not name.endswith((".html", ".py", ".yml"))}
+
+
+def check_root_files(own: list[tuple[str, str]], shared: list[tuple[str, str]], theme: set[str],
+                     diags: Diagnostics) -> None:
+    """The root site publishes shared/assets at assets/shared/ and the theme's files: none of its own
+    files may take their place."""
+    shared_at = {dest: source for source, dest in shared}
+    for source, dest in own:
+        if dest in shared_at:
+            diags.add(source, 1, f"файл получит тот же адрес «{dest}», что и общий файл "
+                                 f"{diags.relative(shared_at[dest])}; переименуйте файл или уберите его из "
+                                 "assets/shared/")
+        elif dest in theme or dest.startswith(THEME_PREFIXES):
+            diags.add(source, 1, f"файл получит адрес «{dest}», а он занят файлом оформления сайта (темы); "
+                                 "переименуйте файл или положите его в другую папку")
 
 
 def read_projects(repo: Path, diags: Diagnostics) -> dict[str, dict] | None:
-    """shared/data/projects.yml: id -> {title, description}; None if the file itself is broken."""
+    """shared/data/projects.yml: id -> {title, description}; None if the file itself is broken. An id is
+    a part of URLs and file names: written as organization ids are."""
     path = repo / "shared" / "data" / "projects.yml"
-    if not path.exists():
+    if not os.path.lexists(path):
         return {}
+    if not readable(path, repo, diags):
+        return None
     doc = load_file(path, diags)
     if doc is None:
         return None
     projects = {}
     for pid, value in doc.data.items():
+        if not ORG_ID.match(pid) or len(pid) > MAX_SLUG:
+            diags.add(path, doc.line(pid), f"код проекта «{pid}» не годится: он станет частью адреса, поэтому "
+                                           "только строчные латинские буквы, цифры и дефис (не длиннее "
+                                           f"{MAX_SLUG} знаков), например zdorovie")
+            continue
+        if pid == "index":
+            diags.add(path, doc.line(pid), "код проекта «index» занят: так называется список проектов; "
+                                           "выберите другой")
+            continue
         if not isinstance(value, dict) or not value.get("title"):
             diags.add(path, doc.line(pid), f"у проекта «{pid}» должно быть поле title (название)")
             continue

@@ -8,7 +8,7 @@ from functools import cached_property, lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from textwrap import shorten
 from xml.etree.ElementTree import Element
 
@@ -157,6 +157,7 @@ class Renderer:
             url = self._asset(href, rel, ctx)
             if url is None:
                 return href
+            url = quote(url, safe="/")  # a file's name: spaces, #, % and Cyrillic percent-encoded (UTF-8)
         out = (ROOT_MARK + url) if ctx.shared else relative_url(ctx.page_url, url)
         return out + (f"#{parts.fragment}" if parts.fragment else "")
 
@@ -164,7 +165,7 @@ class Renderer:
         """What a recorded link resolves to now: a page's URL, or whether a file is still there."""
         if rel.endswith(".md"):
             return self.targets.get(rel)
-        return "file" if (self.repo / rel).is_file() else None
+        return "file" if _is_file(self.repo / rel) else None
 
     def _asset(self, href: str, rel: str, ctx: DocContext) -> str | None:
         path = self.repo / rel
@@ -173,13 +174,21 @@ class Renderer:
             ctx.problems.append(LinkProblem(href, f"файл «{href}» лежит за пределами папки организации; "
                                                   "положите его в свою папку assets/"))
             return None
-        if not path.is_file() or not path.resolve().is_relative_to(self.repo.resolve()):
+        if not _is_file(path) or not path.resolve().is_relative_to(self.repo.resolve()):
             ctx.problems.append(LinkProblem(href, f"файл «{href}» не найден; проверьте имя и путь"))
             return None
         url = self.asset_url(rel)
         if url is None:
             ctx.problems.append(LinkProblem(href, f"файл «{href}» не публикуется: положите его в assets/"))
         return url
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file, False for any name the system refuses (too long, a NUL byte)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 class _ResolverExtension(Extension):

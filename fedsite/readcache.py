@@ -14,13 +14,12 @@ import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from .digest import canonical_digest, code_digest
 from .output import read_pickle, write_pickle
-from .tree import CONTENT_DIRS, Org
+from .tree import CONTENT_DIRS, Org, real_repo, walk
 from .yamlfile import ParsedTexts
 
 
@@ -67,21 +66,26 @@ def git_hashes(repo: Path) -> dict[str, str]:
 VOUCHED = re.compile(r"(?:^|\0)H \d+ ([0-9a-f]+) \d+\t([^\0]*)")  # "H mode blob stage\tpath", NUL-separated
 
 
-def own_files_digest(org: Org, known: dict[str, str]) -> str:
-    """The organization's own files (not its members'): Markdown by content, the rest by name.
+def own_files_digest(org: Org, known: dict[str, str], repo_real: str) -> str:
+    """The organization's own files (not its members'): Markdown by content, the rest by name, and
+    where each symbolic link leads (which decides what is read, and whether it is refused).
 
     A file's content hash is git's blob id when git has it (a fresh CI clone hashes nothing
     again), else computed here."""
     folder = str(org.folder)
     entries = [("index.md", entry) for entry in os.scandir(folder) if entry.name == "index.md"]
+    links, refused = [], []
     for top in sorted(CONTENT_DIRS):
-        entries += _tree(os.path.join(folder, top), top)
+        listing = walk(os.path.join(folder, top), repo_real, top)
+        entries += listing.files
+        links += listing.links
+        refused += [f"{path}!{why}" for path, why, _ in listing.refused]
     prefix = org.rel + "/"
     parts = []  # hashed in one go: an update per file was a third of this function's time
     for name, entry in entries:
         parts.append(name)
         link = entry.is_symlink()
-        if link:  # what it points to decides what is read and whether it is refused
+        if link and name == "index.md":
             parts.append("->" + os.path.realpath(entry.path) + ("+" if entry.is_file() else "-"))
         if name.endswith(".md") and entry.is_file():
             known_hash = None if link else known.get(prefix + name)
@@ -90,29 +94,9 @@ def own_files_digest(org: Org, known: dict[str, str]) -> str:
                     known_hash = hashlib.sha256(f.read()).hexdigest()
             parts.append(known_hash)
         parts.append("")
+    parts += [f"{name}->{real}" for name, real in links]
+    parts += refused
     return hashlib.blake2b(os.fsencode("\0".join(parts)), digest_size=20).hexdigest()
-
-
-BY_NAME = attrgetter("name")
-
-
-def _tree(path: str, inner: str) -> list[tuple[str, os.DirEntry]]:
-    """(organization-relative name, entry) of everything below `path`, sorted, following links to
-    folders as the read stage does (one scandir per folder: os.walk and path joins cost a second)."""
-    try:
-        found = sorted(os.scandir(path), key=BY_NAME)
-    except OSError:
-        return []
-    out = []
-    for entry in found:
-        name = f"{inner}/{entry.name}"
-        if entry.is_dir():
-            if entry.is_symlink():
-                out.append((name, entry))
-            out += _tree(entry.path, name)
-        else:
-            out.append((name, entry))
-    return out
 
 
 class ReadCache:
@@ -120,6 +104,7 @@ class ReadCache:
 
     def __init__(self, folder: Path | None, repo: Path) -> None:
         self.folder = folder / "read" if folder else None
+        self.repo_real = real_repo(repo)
         # git works in a thread (it mostly waits for git's own process) while the tree is discovered.
         self._pool = ThreadPoolExecutor(1)
         self._known = self._pool.submit(git_hashes, repo) if self.folder else None
@@ -132,7 +117,7 @@ class ReadCache:
     def key(self, org: Org, *shared: Any) -> str:
         if not self.folder:
             return ""
-        return canonical_digest((code_digest(), org, shared, own_files_digest(org, self.known)))
+        return canonical_digest((code_digest(), org, shared, own_files_digest(org, self.known, self.repo_real)))
 
     def parsed_cards(self) -> ParsedTexts:
         """site.yml texts parsed by the last build (by this code)."""

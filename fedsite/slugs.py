@@ -29,3 +29,8 @@ def tag_slug(tag: str) -> str:
     """A tag's part of its page's URL: its slug, or for a tag with no letter or digit to transliterate
     ('🎉', '!!!') a slug of its own from a digest of the tag, so such tags never share a page."""
     return slug(tag) or "tag-" + hashlib.sha256(tag.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def tag_url(tag: str) -> str:
+    """A tag's page, site-relative."""
+    return f"posts/tags/{tag_slug(tag)}.html"

@@ -17,7 +17,7 @@ from .dates import russian_date, russian_datetime
 from .markup import Rendered
 from .render import HtmlStore, RenderedDocs
 from .settings import Settings
-from .slugs import tag_slug
+from .slugs import tag_url
 from .tree import Org, Tree
 
 
@@ -37,10 +37,6 @@ def card(post: Post, tree: Tree, summary: str) -> dict[str, Any]:
         "tags": [{"name": t, "url": org.url_path + tag_url(t)} for t in post.tags],
         "projects": list(post.projects), "event": event,
     }
-
-
-def tag_url(tag: str) -> str:
-    return f"posts/tags/{tag_slug(tag)}.html"
 
 
 def file_url(path: str) -> str:
