@@ -22,7 +22,6 @@ held-back signal arrives), so that a test can kill the build at that point deter
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import json
 import os
@@ -67,12 +66,14 @@ def scratch_beside(out: Path) -> Iterator[Path]:
     tmp.mkdir()
     handle = open(tmp / LOCK, "w")
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(handle, fcntl.LOCK_EX)  # blocking: another build may be looking at it this instant
         yield tmp
     finally:
-        if not (tmp / JOURNAL).exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-        handle.close()
+        try:
+            if not (tmp / JOURNAL).exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        finally:
+            handle.close()
 
 
 @dataclass(frozen=True)
@@ -105,18 +106,21 @@ def leftovers(out: Path) -> list[Leftover]:
 
 
 def _alive(folder: Path, pid: int) -> bool:
+    """Whether the build that made `folder` still runs: its process exists and either holds the
+    folder's lock or has only just created the folder (an unlocked lock older than a minute is a dead
+    build's whose pid another process has since taken)."""
+    if pid == os.getpid():
+        return False  # this process's own folder is made after the others are looked at
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
     try:
         handle = open(folder / LOCK, "r")
-    except FileNotFoundError:  # not locked yet (just created) or from before the lock: ask the system
-        if pid == os.getpid():
-            return False
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+    except FileNotFoundError:
+        return True  # made a moment ago, or by a build from before the lock
     except OSError:
         return True
     with handle:
@@ -124,7 +128,8 @@ def _alive(folder: Path, pid: int) -> bool:
             fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
             return True
-        return False
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return time.time() - os.fstat(handle.fileno()).st_mtime < 60
 
 
 def _read_journal(folder: Path) -> dict | None:
@@ -140,20 +145,32 @@ def recover(out: Path) -> list[str]:
     """Before a build writes beside `out`: undo the unfinished swap of any build that is gone and remove
     its scratch folder. Returns what was done, as sentences for the user."""
     done = []
-    for left in leftovers(out):
-        if left.alive:
-            continue
-        if left.journal is not None:
-            if left.journal.get("damaged"):
-                raise OSError(errno.EIO, "журнал прерванной замены повреждён", str(left.folder / JOURNAL))
-            progress = swap_progress(left.journal, out.resolve().parent)
-            _recover_one(left.folder)
-            if progress != "none":
-                done.append(f"Сборка (процесс {left.pid}) была прервана во время замены сайтов в {out}; "
-                            "прежние файлы возвращены на место.")
-        else:
-            shutil.rmtree(left.folder, ignore_errors=True)
+    with signals_held():  # an undo cut short is only done again, but a Ctrl-C here need not cut it
+        for left in leftovers(out):
+            note = _recover_left(left, out)
+            if note:
+                done.append(note)
     return done
+
+
+def _recover_left(left: Leftover, out: Path) -> str | None:
+    if left.alive:
+        return None
+    if left.journal is None:
+        shutil.rmtree(left.folder, ignore_errors=True)
+        return None
+    if left.journal.get("damaged"):
+        from .diagnostics import UsageError
+
+        raise UsageError(f"журнал прерванной замены сайтов «{left.folder / JOURNAL}» не читается, поэтому "
+                         f"неизвестно, какие файлы в «{out}» старые, а какие новые. Удалите «{out}» и "
+                         f"«{left.folder}» и запустите сборку снова: она соберёт всё заново.")
+    progress = swap_progress(left.journal, out.resolve().parent)
+    _recover_one(left.folder)
+    if progress == "none":
+        return None
+    return (f"Сборка (процесс {left.pid}) была прервана во время замены сайтов в {out}; "
+            "прежние файлы возвращены на место.")
 
 
 def _recover_one(folder: Path) -> None:
@@ -186,7 +203,9 @@ def undo(journal: dict, base: Path) -> None:
             except OSError as e:
                 failed = failed or e
     for path, aside in journal.get("asides", []):
-        if os.path.lexists(base / aside):
+        if aside is None:  # a file the swap's build wrote where there was none
+            (base / path).unlink(missing_ok=True)
+        elif os.path.lexists(base / aside):
             try:
                 os.replace(base / aside, base / path)
             except OSError as e:
@@ -216,7 +235,7 @@ class Swap:
         for _, aside in asides:
             aside.unlink(missing_ok=True)  # an aside of a swap finished long ago, not to be restored
         self.journal = {"pid": os.getpid(), "ops": [[self._rel(s), self._rel(d)] for s, d in self.ops],
-                        "asides": [[self._rel(p), self._rel(a)] for p, a in asides if p.exists()]}
+                        "asides": [[self._rel(p), self._rel(a) if p.exists() else None] for p, a in asides]}
         self.aside_paths = [a for _, a in asides]
         from .output import write_atomic
 

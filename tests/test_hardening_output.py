@@ -244,12 +244,14 @@ def test_scratch_folders_of_dead_builds_are_removed_live_ones_kept(mini: Path, t
     assert run(mini, "build", "--jobs", "1").returncode == 0
     gone = subprocess.Popen(["true"])
     gone.wait()
-    dead, dead_locked, live, live_locked = (mini / f".public.new-{pid}" for pid in
-                                            (gone.pid, gone.pid + 1_000_000, os.getpid(), os.getppid()))
-    for folder in (dead, dead_locked, live, live_locked):
+    dead, dead_locked, reused, live, live_locked = (
+        mini / f".public.new-{pid}" for pid in (gone.pid, gone.pid + 1_000_000, 1, os.getpid(), os.getppid()))
+    for folder in (dead, dead_locked, reused, live, live_locked):
         folder.mkdir()
         (folder / "half-built.html").write_text("<p>")
     (dead_locked / ".lock").touch()  # unlocked: its build is gone
+    (reused / ".lock").touch()  # unlocked for an hour: its pid now belongs to another process
+    os.utime(reused / ".lock", (time.time() - 3600, time.time() - 3600))
     with open(live_locked / ".lock", "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # a build of this pid still runs (say, with --no-cache)
         new_post(mini)
