@@ -34,9 +34,10 @@ _NESTING_CHARS = "[{-?:"  # every level of nesting needs one of these: fewer tha
 class YamlProblem(yaml.MarkedYAMLError):
     """A problem we find ourselves, with its message already in Russian."""
 
-    def __init__(self, message: str, mark: Any) -> None:
+    def __init__(self, message: str, mark: Any, other_line: int | None = None) -> None:
         super().__init__(problem=message, problem_mark=mark)
-        self.message_ru = message
+        self.message_ru = message  # "{other}" in it stands for the file line of `other_line` (0-based)
+        self.other_line = other_line
 
 
 class _ContentConstructor:
@@ -53,8 +54,8 @@ class _ContentConstructor:
                                   key_node.start_mark)
             key = key_node.value  # as written: `yes:` is «yes», `1:` is «1», `~:` is «~»
             if key in mapping:
-                raise YamlProblem(f"поле «{key}» записано дважды (первый раз в строке "
-                                  f"{first[key] + 1}); оставьте одно", key_node.start_mark)
+                raise YamlProblem(f"поле «{key}» записано дважды (первый раз в строке {{other}}); "
+                                  "оставьте одно", key_node.start_mark, first[key])
             first[key] = key_node.start_mark.line
             mapping[key] = self.construct_object(value_node, deep=deep)  # type: ignore[attr-defined]
         return mapping
@@ -276,7 +277,7 @@ def parse_mapping(text: str, path: Path, diags: Diagnostics, line_offset: int = 
             else:  # libyaml refused what the Python parser takes: still an error, told by libyaml
                 raise first
     except yaml.YAMLError as e:
-        line, message = explain(e, text)
+        line, message = explain(e, text, line_offset)
         diags.add(path, line + 1 + line_offset, message)
         return None
     except RecursionError:
@@ -355,15 +356,19 @@ PROBLEMS_RU: list[tuple[str, str, str, str]] = [
 GENERIC_RU = "запись не разобрана"
 
 
-def explain(e: yaml.YAMLError, text: str) -> tuple[int, str]:
-    """(0-based line in `text`, Russian message) for any PyYAML error; never English."""
+def explain(e: yaml.YAMLError, text: str, line_offset: int = 0) -> tuple[int, str]:
+    """(0-based line in `text`, Russian message) for any PyYAML error; never English. Lines the
+    message names are file lines: `text` starts at line `line_offset` + 1."""
     if isinstance(e, yaml.reader.ReaderError):
         line = text.count("\n", 0, max(e.position, 0))
         return line, (f"недопустимый символ (код U+{e.character:04X}) в этой строке: удалите его"
                       if isinstance(e.character, int) else f"недопустимый символ в этой строке; {SYNTAX_HINT}")
     if isinstance(e, YamlProblem):
         mark = e.problem_mark
-        return (mark.line if mark else 0), e.message_ru
+        message = e.message_ru
+        if e.other_line is not None:
+            message = message.replace("{other}", str(e.other_line + 1 + line_offset))
+        return (mark.line if mark else 0), message
     if not isinstance(e, yaml.MarkedYAMLError):
         return 0, f"ошибка разметки YAML: {GENERIC_RU}; {SYNTAX_HINT}"
     context, problem = (e.context or "").strip(), (e.problem or "").strip()
