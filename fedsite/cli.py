@@ -56,6 +56,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else args.repo / "public"
     out = check_output_folder(args.repo, out, f"--out {args.out}" if args.out else "папка public/",
                               theme_folder(args.repo).name)
+    from .swap import state
+
+    state.out = out  # for the message if the build is interrupted or fails
     options = BuildOptions(only=tuple(args.site or ()), jobs=max(1, args.jobs), keep_going=args.keep_going,
                            shard=parse_shard(args.shard), cache=None if args.no_cache else args.repo / ".cache",
                            progress=args.progress or (sys.stderr.isatty() and not os.environ.get("CI")))
@@ -134,8 +137,10 @@ def interrupted(command: str | None) -> str:
     """What Ctrl-C left: for a build, the state of its output folder (swap.py)."""
     from .swap import state
 
-    if not _builds(command) or state.out is None:
+    if not _builds(command):
         return "Прервано."
+    if state.out is None:
+        return "Прервано до начала сборки; ничего не записано."
     out = state.out
     if state.phase == "done":
         return f"Прервано после того, как сборка закончила запись: в «{out}» новый результат, он полный."

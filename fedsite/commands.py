@@ -15,7 +15,7 @@ def cmd_new_post(args: argparse.Namespace) -> int:
     from .builder import now
     from .scaffold import new_post
 
-    if not args.title.strip():
+    if not any(ch.isprintable() and not ch.isspace() for ch in args.title):  # blank, or invisible characters
         raise UsageError(f"заголовок новости пуст. Напишите его в кавычках, например: "
                          f"python build.py new-post {args.id} \"Итоги конференции\"")
     path = new_post(args.repo, args.id, args.title, now().astimezone(_tz(args.repo)))

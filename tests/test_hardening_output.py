@@ -214,7 +214,13 @@ def test_ctrl_c_before_the_swap_says_the_output_is_untouched(mini: Path, capsys:
     assert snapshot(mini / "public") == before and scratch_folders(mini) == []
 
 
-def test_a_failed_rename_during_the_swap_puts_everything_back(mini: Path, capsys: pytest.CaptureFixture,
+@pytest.mark.parametrize("code, said", [
+    (errno.ENOSPC, "Ошибка: не хватает места на диске: не удалось записать «"),
+    (errno.EACCES, "Ошибка: нет прав на доступ к «"),
+    (errno.EROFS, "Ошибка: диск только для чтения: нельзя записать «"),
+], ids=["ENOSPC", "EACCES", "EROFS"])
+def test_a_failed_rename_during_the_swap_puts_everything_back(mini: Path, code: int, said: str,
+                                                              capsys: pytest.CaptureFixture,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(mini, "build", "--jobs", "1", capsys=capsys)[0] == 0
     before = snapshot(mini / "public")
@@ -227,14 +233,14 @@ def test_a_failed_rename_during_the_swap_puts_everything_back(mini: Path, capsys
         if "/staging/" in str(src):
             moved_in.append(src)
             if len(moved_in) == 5:  # the changed sites half swapped in
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
+                raise OSError(code, os.strerror(code), str(src), None, str(dst))
         real(src, dst)
 
     monkeypatch.setattr(os, "replace", failing)
-    code, err = main(mini, "build", "--jobs", "1", capsys=capsys)
+    exit_code, err = main(mini, "build", "--jobs", "1", capsys=capsys)
     monkeypatch.undo()
-    assert code == 3 and "Traceback" not in err
-    assert err.startswith("Ошибка: не хватает места на диске: не удалось записать «")
+    assert exit_code == 3 and "Traceback" not in err
+    assert err.startswith(said) and f"{mini}/public/" in err  # the file it could not move
     assert f"Папка «{mini / 'public'}» осталась как была." in err
     assert snapshot(mini / "public") == before and scratch_folders(mini) == []
     assert (mini / ".cache/build-status.json").read_bytes() == status  # deploy may still publish it
@@ -320,7 +326,7 @@ def test_build_of_unknown_sites_is_a_usage_error(mini: Path, capsys: pytest.Capt
     assert not (mini / "public").exists()
 
 
-@pytest.mark.parametrize("title", ["", "   ", "\t\n"])
+@pytest.mark.parametrize("title", ["", "   ", "\t\n", "\u200b\u00a0"])
 def test_new_post_without_a_title_is_a_usage_error(mini: Path, title: str, capsys: pytest.CaptureFixture) -> None:
     posts = sorted((mini / SCHOOL / "posts").iterdir())
     code, err = main(mini, "new-post", "school-1", title, capsys=capsys)
