@@ -288,15 +288,17 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
         cache_files = [placed.path, options.cache / BUILD_STATUS] if options.cache else []
         # The output, the record of what it holds and the build status change together or not at all;
         # Ctrl-C waits the few milliseconds this takes (swap.py).
+        if in_place is not None:
+            kept = [o.id for o in fed.tree.in_order()
+                    if o.id not in digests and (out / o.url_path / "index.html").is_file()]
+        else:
+            with writing_to(tmp / "out"):
+                kept = _assemble(fed, tmp / "out", tmp / "staging", out, set(digests), options.shard is None)
         with signals_held():
             change = Swap(tmp, [p for p in cache_files if p is not None])
             if in_place is not None:
-                kept = [o.id for o in fed.tree.in_order()
-                        if o.id not in digests and (out / o.url_path / "index.html").is_file()]
                 _replace_changed(change, fed.tree, tmp / "staging", out, tmp / "trash")
             else:
-                with writing_to(tmp / "out"):
-                    kept = _assemble(fed, tmp / "out", tmp / "staging", out, set(digests), options.shard is None)
                 plan_swap_in(change, tmp / "out", out)
             change.run()
             try:
