@@ -174,3 +174,21 @@ def check_site_card(doc: YamlDoc, path: Path, diags: Diagnostics) -> None:
         for owner in as_list(owners):
             if not GITHUB_LOGIN.match(owner.lstrip("@")):
                 diags.add(path, doc.line("owners"), f"«{owner}» не похоже на логин GitHub")
+
+
+PROJECT_FIELDS = {"title": "название", "description": "описание"}
+
+
+def project_card(pid: str, value: Any, doc: YamlDoc, path: Path, diags: Diagnostics) -> dict[str, str] | None:
+    """One project of shared/data/projects.yml as {title, description}, or None after saying why:
+    `title: [a, b]` became the title «['a', 'b']»."""
+    if not isinstance(value, dict) or value.get("title") in (None, ""):
+        diags.add(path, doc.line(pid), f"у проекта «{pid}» должно быть поле title (название)")
+        return None
+    ok = True
+    for key, meaning in PROJECT_FIELDS.items():
+        if value.get(key) is not None and not is_text(value[key]):
+            diags.add(path, sub_line(doc, pid, key), f"поле «{key}» проекта «{pid}» ({meaning}) должно быть "
+                                                     f"текстом, а записано: {shown(value[key])}")
+            ok = False
+    return {"title": str(value["title"]), "description": str(value.get("description") or "")} if ok else None
