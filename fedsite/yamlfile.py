@@ -255,6 +255,9 @@ def read_text(path: Path) -> str:
 
 
 SYNTAX_HINT = "проверьте двоеточия, отступы и кавычки в этой строке"
+# YAML breaks lines at NEL and the Unicode line and paragraph separators too; pasted from a word
+# processor they are invisible, split a title in two and shift every line after them: a space.
+_OTHER_BREAKS = {0x85: " ", 0x2028: " ", 0x2029: " "}
 
 
 def parse_mapping(text: str, path: Path, diags: Diagnostics, line_offset: int = 0,
@@ -262,6 +265,8 @@ def parse_mapping(text: str, path: Path, diags: Diagnostics, line_offset: int = 
     """Parse YAML text that must be a mapping; report syntax errors with their line. Content files
     are read strictly (see the module's docstring); `config` is for mkdocs.yml."""
     fast, slow = (_ConfigLoader, _ConfigPyLoader) if config else (_Loader, _PyLoader)
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        text = text.translate(_OTHER_BREAKS)
     try:
         try:
             data, node = _load(text, fast, not config)
@@ -347,6 +352,8 @@ PROBLEMS_RU: list[tuple[str, str, str, str]] = [
      "строкой ---; оставьте одну"),
     ("", "found unexpected end of stream", "problem", "файл оборвался посреди значения"),
     ("", "invalid indentation or unclosed", "problem", "неверный отступ или не закрыта скобка [ или {"),
+    ("while parsing a flow node", "expected the node content, but found '<stream end>'", "problem",
+     "не закрыта скобка [ ] или { }"),
     ("", "expected the node content", "problem", "здесь пропущено значение"),
     ("", "found unhashable key", "problem", "название поля должно быть словом, а не списком или набором полей"),
     ("", "found unconstructable recursive node", "problem", "ссылка YAML (*имя) указывает на значение, "

@@ -153,6 +153,12 @@ def test_yaml_syntax_error_is_told_in_russian_at_its_line(mini: Path, front: str
     assert run_check(mini) == [f"{POST}:{line}: ошибка разметки YAML: {message}; {HINT}"]
 
 
+def test_a_pasted_line_separator_neither_splits_a_title_nor_shifts_lines(mini: Path) -> None:
+    write(mini, POST, "---\ntitle: Семинар\u2028в районе\x85итоги\ndate: 2024-03-17\nautor: Я\n---\n")
+    assert run_check(mini) == [f"{POST}:4: неизвестное поле «autor»; допустимые поля: title, date, updated, "
+                               "tags, projects, summary, cover, author, draft, slug, id, audio, video, event"]
+
+
 def test_every_pyyaml_problem_has_a_russian_message() -> None:
     """Whatever PyYAML says (the table, or the fallback), no English word reaches the person."""
     import yaml
