@@ -202,9 +202,10 @@ def check_output_folder(repo: Path, out: Path, shown: str, theme: str = "theme")
 
 
 def is_build_output(folder: Path, repo: Path) -> bool:
-    """Whether `folder` holds a build's output: it has the marker, or the cache's record of the output
-    names it, or (the default public/ of a checkout built before the marker existed) it has a home
-    page and a sitemap at its top."""
+    """Whether `folder` holds a build's output: it has the marker; or the cache's record of the output
+    names it; or it has the shape of one (an output from before the marker, a shard without the root,
+    a `--site` build): a site's home page, sitemap and feeds at its top, or only folders at its top
+    with such a site at most three levels down."""
     if (folder / MARKER).is_file():
         return True
     for record in (repo / ".cache" / "output.json", repo / ".cache" / "output.json.swapping"):
@@ -213,4 +214,20 @@ def is_build_output(folder: Path, repo: Path) -> bool:
                 return True
         except (OSError, ValueError, AttributeError):
             pass
-    return folder == repo / "public" and (folder / "index.html").is_file() and (folder / "sitemap.xml").is_file()
+    return _holds_site(folder, 3)
+
+
+SITE_FILES = ("index.html", "sitemap.xml", "feed.xml", "atom.xml")
+
+
+def _holds_site(folder: Path, depth: int) -> bool:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return False
+    names = {e.name for e in entries}
+    if all(name in names for name in SITE_FILES):
+        return True
+    if depth == 0 or any(not e.is_dir(follow_symlinks=False) for e in entries):
+        return False
+    return any(_holds_site(Path(e.path), depth - 1) for e in entries)

@@ -110,19 +110,33 @@ def test_out_accepts_new_empty_and_earlier_outputs(mini: Path, tmp_path: Path, c
     assert main(mini, "build", "--jobs", "1", "--out", str(elsewhere), capsys=capsys)[0] == 0  # its own output
     (tmp_path / "empty").mkdir()
     assert main(mini, "build", "--jobs", "1", "--out", str(tmp_path / "empty"), capsys=capsys)[0] == 0
-    # The default public/ of a checkout built before the marker existed: a home page and a sitemap.
+    # The default public/ of a checkout built before the marker existed: a site's files at its top.
     assert main(mini, "build", "--jobs", "1", capsys=capsys)[0] == 0
     (mini / "public" / MARKER).unlink()
     (mini / ".cache/output.json").unlink()
     assert main(mini, "build", "--jobs", "1", capsys=capsys)[0] == 0
     assert (mini / "public" / MARKER).is_file()
-    # Another folder without the marker: accepted when the cache's record of the output names it.
+    # Any folder of ours without the marker: its shape says what it is.
     (elsewhere / MARKER).unlink()
-    code, err = main(mini, "build", "--jobs", "1", "--out", str(elsewhere), capsys=capsys)
-    assert code == 2 and "не похожа на результат" in err
-    assert main(mini, "build", "--jobs", "1", "--out", str(elsewhere / ".." / "empty"), capsys=capsys)[0] == 0
-    (tmp_path / "empty" / MARKER).unlink()
-    assert main(mini, "build", "--jobs", "1", "--out", str(tmp_path / "empty"), capsys=capsys)[0] == 0
+    assert main(mini, "build", "--jobs", "1", "--out", str(elsewhere), capsys=capsys)[0] == 0
+
+
+def test_shard_outputs_without_the_root_can_be_built_again(mini: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture) -> None:
+    # The marker is written only by the shard that holds the root (shards stay disjoint and merge into
+    # exactly the full build); the others are recognized by their shape: folders holding sites.
+    k = next(k for k in (1, 2, 3) if not builder.in_shard("region", (k, 3)))
+    out = tmp_path / "shard"
+    for _ in range(2):
+        code, err = main(mini, "build", "--jobs", "1", "--no-cache", "--shard", f"{k}/3", "--out", str(out),
+                         capsys=capsys)
+        assert code == 0, err
+    assert not (out / MARKER).exists() and (out / "district-a").is_dir()
+    (tmp_path / "archive/2024").mkdir(parents=True)
+    (tmp_path / "archive/2024/photo.jpg").write_bytes(b"\xff\xd8")
+    code, err = main(mini, "build", "--jobs", "1", "--out", str(tmp_path / "archive"), capsys=capsys)
+    assert code == 2 and "не похожа на результат прежней сборки" in err
+    assert (tmp_path / "archive/2024/photo.jpg").is_file()
 
 
 # --- 2. interruption -------------------------------------------------------------------------------
