@@ -196,6 +196,9 @@ def machine_error(e: BaseException) -> str | None:
             if len(names) == 2 and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
                 names = names[1:]  # a copy or a rename: where it was writing to
             path = " → ".join(f"«{n}»" for n in names) or "(путь неизвестен)"
-            return MACHINE_ERRORS[e.errno].format(path=path)
+            hint = ""
+            if any(".cache" in Path(n).parts for n in names) and e.errno != errno.EXDEV:
+                hint = " Собрать можно и без кэша: python build.py build --no-cache."
+            return MACHINE_ERRORS[e.errno].format(path=path) + hint
         e = e.__cause__ or e.__context__
     return None

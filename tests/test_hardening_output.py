@@ -330,6 +330,25 @@ def test_read_only_disk_is_said_in_russian_and_the_output_stays(mini: Path, smal
     assert snapshot(out) == before
 
 
+def test_read_only_cache_is_said_in_russian_with_what_to_do(mini: Path) -> None:
+    assert run(mini, "build", "--jobs", "1").returncode == 0
+    before = snapshot(mini / "public")
+    cache = mini / ".cache"
+    if subprocess.run(["mount", "--bind", str(cache), str(cache)], capture_output=True).returncode != 0:
+        pytest.skip("cannot bind-mount here")
+    try:
+        if subprocess.run(["mount", "-o", "remount,bind,ro", str(cache)], capture_output=True).returncode != 0:
+            pytest.skip("cannot make a bind mount read-only here")
+        new_post(mini)
+        proc = run(mini, "build", "--jobs", "1")
+    finally:
+        subprocess.run(["umount", "-l", str(cache)], capture_output=True)
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"Ошибка: диск только для чтения: нельзя записать «{cache}/")
+    assert "python build.py build --no-cache" in proc.stderr
+    assert snapshot(mini / "public") == before
+
+
 # --- 4-6. wrong usage and our own errors --------------------------------------------------------
 
 def test_build_of_unknown_sites_is_a_usage_error(mini: Path, capsys: pytest.CaptureFixture) -> None:
