@@ -65,12 +65,43 @@ class _ContentConstructor:
                           "возьмите значение в кавычки", node.start_mark)
 
 
+class WrittenInt(int):
+    """A number in a content file that prints as it was written: `id: 007` is «007», not 7 (YAML 1.1
+    reads 007 as octal), `title: 1_000` «1_000»; it counts as the number."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class WrittenFloat(float):
+    """`title: 2024.10` prints «2024.10», not 2024.1."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def _construct_int(loader: Any, node: ScalarNode) -> Any:
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
     except ValueError:  # more digits than Python converts (4,300)
         raise YamlProblem("число слишком длинное; если это текст, возьмите его в кавычки",
                           node.start_mark) from None
+
+
+def _construct_written_int(loader: Any, node: ScalarNode) -> WrittenInt:
+    number = WrittenInt(_construct_int(loader, node))
+    number.text = node.value
+    return number
+
+
+def _construct_written_float(loader: Any, node: ScalarNode) -> WrittenFloat:
+    number = WrittenFloat(yaml.constructor.SafeConstructor.construct_yaml_float(loader, node))
+    number.text = node.value
+    return number
 
 
 def _without(resolvers: dict, tags: set[str]) -> dict:
@@ -85,7 +116,8 @@ def _content_loader(base: type) -> type:
     cls = type(f"Content{base.__name__}", (_ContentConstructor, base), {})
     # Dates stay text, so our own date parser sees what was written; `<<` is an ordinary (unknown) key.
     cls.yaml_implicit_resolvers = _without(yaml.SafeLoader.yaml_implicit_resolvers, {_TIMESTAMP, _MERGE})
-    cls.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    cls.add_constructor("tag:yaml.org,2002:int", _construct_written_int)
+    cls.add_constructor("tag:yaml.org,2002:float", _construct_written_float)
     for name in _EXOTIC:
         cls.add_constructor(f"tag:yaml.org,2002:{name}", _ContentConstructor.refuse_tag)
     return cls

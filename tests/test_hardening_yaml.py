@@ -212,6 +212,16 @@ def test_a_value_of_the_wrong_type_is_described_not_printed_as_python(mini: Path
     assert run_check(mini) == [f"{rel}:{expected}"]
 
 
+def test_numbers_are_shown_as_written() -> None:
+    from fedsite.diagnostics import Diagnostics
+    from fedsite.yamlfile import parse_mapping
+
+    doc = parse_mapping("title: 007\nid: 0x1F\nsummary: 2024.10\norder: 3\n", Path("/r/x.md"), Diagnostics(Path("/r")))
+    assert doc is not None and {k: str(v) for k, v in doc.data.items()} == \
+        {"title": "007", "id": "0x1F", "summary": "2024.10", "order": "3"}
+    assert float(doc.data["order"]) == 3.0
+
+
 def test_an_empty_link_or_contact_is_not_filled_in_not_none(mini: Path) -> None:
     write(mini, CARD, CARD_HEAD + "social: {vk: , ok: https://ok.ru/school}\ncontacts: {phone: }\n")
     assert run_check(mini) == []
