@@ -77,7 +77,7 @@ def load_settings(repo: Path, diags: Diagnostics) -> Settings:
                                       f"а записано: {shown(value)}")
                 continue
         elif isinstance(default, tuple):
-            if not (isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)):
+            if not (isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)):
                 diags.add(path, line, f"extra.federation.{key} должно быть списком имён сайтов, например "
                                       f"[vk.com, rutube.ru], а записано: {shown(value)}")
                 continue
