@@ -99,20 +99,22 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; content problems exit 1, wrong usage 2, never a traceback for bad content."""
-    args = parser().parse_args(argv if argv is not None else sys.argv[1:])
-    if args.command is None:
-        args = parser().parse_args(["build", *(argv or [])])
-    args.repo = args.repo.resolve()
     from .swap import state
 
     state.out, state.phase = None, "before"
+    command: str | None = None
     try:
+        args = parser().parse_args(argv if argv is not None else sys.argv[1:])
+        if args.command is None:
+            args = parser().parse_args(["build", *(argv or [])])
+        args.repo = args.repo.resolve()
+        command = args.command
         return args.func(args)
     except UsageError as e:
         print(f"Ошибка: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print(interrupted(args.command), file=sys.stderr)
+        print(interrupted(command), file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as e:  # the machine's problem or ours, not the press secretary's
         if os.environ.get("FEDSITE_DEBUG"):
@@ -121,10 +123,12 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         machine = machine_error(e)
         if machine is not None:
-            print(f"Ошибка: {machine}{output_state(args.command)}", file=sys.stderr)
+            print(f"Ошибка: {machine}{output_state(command)}", file=sys.stderr)
         else:
-            print(f"Внутренняя ошибка программы (не ошибка в ваших файлах): {type(e).__name__}: {e}."
-                  f"{output_state(args.command)} Сообщите администратору федерации; подробности покажет "
+            text = str(e)
+            text = text if len(text) <= 300 else text[:300] + "…"
+            print(f"Внутренняя ошибка программы (не ошибка в ваших файлах): {type(e).__name__}: {text}."
+                  f"{output_state(command)} Сообщите администратору федерации; подробности покажет "
                   "та же команда, запущенная с FEDSITE_DEBUG=1.", file=sys.stderr)
         return EXIT_FAILED
 
@@ -137,6 +141,8 @@ def interrupted(command: str | None) -> str:
     """What Ctrl-C left: for a build, the state of its output folder (swap.py)."""
     from .swap import state
 
+    if command is None:
+        return "Прервано; ничего не изменено."
     if not _builds(command):
         return "Прервано."
     if state.out is None:
