@@ -483,6 +483,12 @@ def load_file(path: Path, diags: Diagnostics, parsed: ParsedTexts | None = None,
     except IsADirectoryError:
         diags.add(path, 1, "здесь папка, а должен быть файл; переименуйте папку")
         return None
+    except PermissionError:
+        diags.add(path, 1, "файл не удалось прочитать: нет прав на чтение")
+        return None
+    except OSError:
+        diags.add(path, 1, "файл не удалось прочитать; проверьте, что это обычный файл")
+        return None
     doc = parsed.get(text) if parsed is not None else None
     if doc is None:
         doc = parse_mapping(text, path, diags, config=config)
