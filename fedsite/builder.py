@@ -205,6 +205,7 @@ def site_workers(repo: Path, options: BuildOptions) -> Iterator[ProcessPoolExecu
 def warm_worker(base_config: Path, bytecode_dir: Path | None) -> None:
     """Warm a worker up, silently: Ctrl-C is the main process's to handle, and a failure here is left
     to the first real build to report."""
+    die_with_parent()
     interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         from . import engine
@@ -215,6 +216,19 @@ def warm_worker(base_config: Path, bytecode_dir: Path | None) -> None:
         pass
     finally:
         signal.signal(signal.SIGINT, interrupt)
+
+
+def die_with_parent() -> None:
+    """A worker ends when the build's process does, even by kill -9 (Linux; elsewhere it is left to the
+    pool): orphaned, it would wait for work forever. Workers are forked by the thread that runs the build."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the call
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
 
 
 class _NoBar:

@@ -282,6 +282,23 @@ def test_scratch_folders_of_dead_builds_are_removed_live_ones_kept(mini: Path, t
         shutil.rmtree(folder)
 
 
+def test_kill_9_of_a_build_ends_its_workers_too(mini: Path) -> None:
+    proc = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "build", "--jobs", "2"], cwd=mini,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    workers: list[str] = []
+    while len(workers) < 2 and time.monotonic() < deadline:
+        workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    assert len(workers) == 2
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "orphaned workers live on"
+
+
 # --- 3. the machine's errors -----------------------------------------------------------------------
 
 @pytest.fixture
