@@ -156,3 +156,9 @@ def _module_exists(dotted: str) -> bool:
             return False
         spec = importlib.machinery.PathFinder.find_spec(part, list(places))
     return spec is not None
+
+
+def usable_extensions(extensions: Any) -> list:
+    """The items of markdown_extensions that extension_problems finds nothing wrong with (the render
+    stage should be given these: an unknown one, reported at mkdocs.yml, failed every document)."""
+    return [item for item in extensions if not extension_problems([item])] if isinstance(extensions, list) else []
