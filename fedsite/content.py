@@ -16,7 +16,7 @@ from .dates import DateError, date_from_filename, parse_date, shown
 from .diagnostics import Diagnostics
 from .schema import EVENT_FIELDS, PAGE_FIELDS, POST_FIELDS, as_list, check_fields, is_text, is_web_url
 from .settings import Settings
-from .tree import CONTENT_DIRS, Org, link_refusal, real_repo, refusal_message, walk
+from .tree import CONTENT_DIRS, Org, internal_error, link_refusal, real_repo, refusal_message, walk
 from .yamlfile import YamlDoc, parse_mapping, read_text
 
 FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.S)
@@ -204,12 +204,6 @@ def read_posts(org: Org, repo: Path, settings: Settings, projects: dict, diags: 
             if urls is not None:
                 urls.claim_post(post, key_line(source, "slug"), key_line(source, "tags"))
     return posts
-
-
-def internal_error(e: BaseException) -> str:
-    """The message for a file that made the build fail in a way no check foresaw."""
-    return (f"файл не удалось обработать: внутренняя ошибка сборщика ({type(e).__name__}: {str(e)[:200]}); "
-            "сообщите администратору федерации и приложите этот файл")
 
 
 MD_FIX = "замените её файлом"

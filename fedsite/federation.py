@@ -11,16 +11,16 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 
-from .content import (Page, Post, SiteUrls, Source, check_page_urls, internal_error, read_assets, read_pages,
-                      read_posts, split_front_matter)
+from .content import (Page, Post, SiteUrls, Source, check_page_urls, read_assets, read_pages, read_posts,
+                      split_front_matter)
 from .diagnostics import Diagnostics, Problem
 from .render import HtmlStore, RenderCache, RenderedDocs, RendererSetup, RenderJob, group_key, group_name, render_jobs
 from .settings import Settings, load_settings
 from .view import FederationView, newest_first
 from .readcache import ReadCache
 from .slugs import MAX_SLUG
-from .tree import (CONTENT_DIRS, ORG_ID, Org, Tree, discover, real_repo, refusal_message, refused_link,
-                   walk)
+from .tree import (CONTENT_DIRS, ORG_ID, Org, Tree, discover, internal_error, real_repo, refusal_message,
+                   refused_link, walk)
 from .yamlfile import YamlDoc, load_file
 
 

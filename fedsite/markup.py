@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 from functools import cached_property, lru_cache
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from markdown.treeprocessors import Treeprocessor
 from pymdownx.slugs import slugify as unicode_slugify
 
 from .sanitize import clean_html, plain_text
+from .tree import link_refusal, real_repo
 
 MORE = "<!-- more -->"
 SUMMARY_CHARS = 300  # an automatic summary: the first paragraph, cut at a word boundary
@@ -174,7 +176,7 @@ class Renderer:
             ctx.problems.append(LinkProblem(href, f"файл «{href}» лежит за пределами папки организации; "
                                                   "положите его в свою папку assets/"))
             return None
-        if not _is_file(path) or not path.resolve().is_relative_to(self.repo.resolve()):
+        if not _is_file(path) or link_refusal(os.path.realpath(path), real_repo(self.repo)):
             ctx.problems.append(LinkProblem(href, f"файл «{href}» не найден; проверьте имя и путь"))
             return None
         url = self.asset_url(rel)

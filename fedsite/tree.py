@@ -138,6 +138,12 @@ def refused_link(path: Path, repo: Path) -> tuple[Path, str] | None:
     return None
 
 
+def internal_error(e: BaseException) -> str:
+    """The message for a file that made the build fail in a way no check foresaw."""
+    return (f"файл не удалось обработать: внутренняя ошибка сборщика ({type(e).__name__}: {str(e)[:200]}); "
+            "сообщите администратору федерации и приложите этот файл")
+
+
 @dataclass
 class Listing:
     """What lies below a folder of an organization, as the read stage may read it."""
@@ -261,10 +267,15 @@ def _card(card_path: Path, repo_real: str, diags: Diagnostics, parsed: ParsedTex
                                 "другое; удалите это и создайте файл site.yml")
         return None
     try:
-        return load_file(card_path, diags, parsed)
+        doc = load_file(card_path, diags, parsed)
+        if doc:
+            check_site_card(doc, card_path, diags)
+        return doc
     except OSError as e:
         diags.add(card_path, 1, f"файл не удалось прочитать: {e.strerror}")
-        return None
+    except Exception as e:  # noqa: BLE001 (content never gives a traceback: the file is named instead)
+        diags.add(card_path, 1, internal_error(e))
+    return None
 
 
 def _collect(folder: Path, parent: str | None, url_path: str, repo: Path, orgs: dict[str, Org],
@@ -274,8 +285,6 @@ def _collect(folder: Path, parent: str | None, url_path: str, repo: Path, orgs: 
     card_path = folder / "site.yml"
     doc = _card(card_path, repo_real, diags, parsed)
     card = doc.data if doc else {}
-    if doc:
-        check_site_card(doc, card_path, diags)
     if not ORG_ID.match(org_id):
         diags.add(card_path, 1, f"имя папки «{org_id}» не годится как код организации: "
                                 "только строчные латинские буквы, цифры и дефис, например school-1")
