@@ -9,9 +9,11 @@ from functools import lru_cache
 from slugify import slugify
 
 _ALREADY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# The longest slug a file name, a tag or a page's folder gives: a slug is one part of an output file's
-# name (at most 255 bytes), and a URL of a hundred letters is already past what anyone reads.
-MAX_SLUG = 100
+# The longest slug a file name, a tag or a page's folder gives (cut at a word): a slug is one part of an
+# output file's name, at most 255 bytes, and Cyrillic transliterates to up to 4 letters (щ -> shch), so a
+# long Cyrillic file name gave a traceback. 150 leaves the URL of every file name up to ~100 Cyrillic
+# letters as it was.
+MAX_SLUG = 150
 
 
 @lru_cache(maxsize=65536)

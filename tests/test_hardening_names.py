@@ -115,7 +115,7 @@ def test_project_ids_are_checked_and_nothing_is_written_outside(mini: Path, tmp_
     projects.write_text(projects.read_text() + "../../../../x:\n  title: Побег\nПроект года:\n  title: Год\n"
                         "index:\n  title: Список\n", encoding="utf-8")
     rule = ("не годится: он станет частью адреса, поэтому только строчные латинские буквы, цифры и дефис "
-            "(не длиннее 100 знаков), например zdorovie")
+            "(не длиннее 150 знаков), например zdorovie")
     assert run_check(mini) == [
         f"shared/data/projects.yml:6: код проекта «../../../../x» {rule}",
         f"shared/data/projects.yml:8: код проекта «Проект года» {rule}",
@@ -269,10 +269,10 @@ def test_a_file_name_with_a_very_long_slug_is_cut_and_a_long_slug_field_refused(
     public, problems = built(mini)
     assert problems == []
     pages = [p.name for p in (public / "district-a/school-1/posts").glob("shchedryi-*.html")]
-    assert len(pages) == 1 and len(pages[0]) <= 100 + len(".html")
-    write(mini, f"{SCHOOL}/posts/2025-01-05-slug.md", post("Длинный slug", "slug: " + "a" * 150 + "\n"))
+    assert len(pages) == 1 and len(pages[0]) <= 150 + len(".html")
+    write(mini, f"{SCHOOL}/posts/2025-01-05-slug.md", post("Длинный slug", "slug: " + "a" * 200 + "\n"))
     assert run_check(mini) == [f"{SCHOOL}/posts/2025-01-05-slug.md:3: адрес «{'a' * 40}…» слишком длинный: "
-                               "150 знаков, можно не больше 100; сократите поле slug"]
+                               "200 знаков, можно не больше 150; сократите поле slug"]
 
 
 def test_an_unexpected_error_in_one_file_names_the_file(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
