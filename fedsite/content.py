@@ -128,6 +128,12 @@ def split_front_matter(path: Path, repo: Path, diags: Diagnostics) -> Source | N
         diags.add(path, 1, f"файл не удалось прочитать ({e.strerror or e}); проверьте, что это обычный "
                            "файл и что он доступен для чтения")
         return None
+    from .limits import check_markdown  # bounded inputs: what no renderer could afford is not rendered
+    too_costly = check_markdown(text)
+    for line, message in too_costly:
+        diags.add(path, line, message)
+    if too_costly:
+        return None
     m = FRONT_MATTER.match(text)
     if not m:
         if text.startswith("---\n"):

@@ -140,7 +140,7 @@ def _add_entry(fg: FeedGenerator, item: FeedItem) -> None:
     fe.link(href=item.url, rel="alternate", type="text/html")
     fe.published(item.published)
     fe.updated(item.updated)
-    fe.summary(item.summary or item.title)  # Atom: type text, shown as written
+    fe.summary(html_text(item.summary or item.title), type="html")  # Atom too: readers render it
     fe.description(html_text(item.summary or item.title))  # RSS: readers render it as HTML
     fe.content(item.content, type="CDATA")
     for term, label in item.categories:
