@@ -188,6 +188,9 @@ def outside_copy(tmp_path: Path, rel: str, mini: Path) -> Path:
     ("shared/pages", "замените её папкой"),
     ("shared/assets", "замените её папкой"),
     ("sites", "замените её папкой"),
+    ("sites/region/index.md", "замените её файлом"),
+    ("sites/region/district-b", "замените её папкой"),
+    ("sites/region/assets", "замените её папкой"),
 ])
 def test_a_link_to_outside_the_repository_is_refused(mini: Path, tmp_path: Path, rel: str, fix: str) -> None:
     write(mini, "sites/region/district-a/school-2/posts/2025-01-01-tajna.md", post("Тайна"))
