@@ -90,8 +90,11 @@ def own_files_digest(org: Org, known: dict[str, str], repo_real: str) -> str:
         if name.endswith(".md") and entry.is_file():
             known_hash = None if link else known.get(prefix + name)
             if not known_hash:
-                with open(entry.path, "rb") as f:
-                    known_hash = hashlib.sha256(f.read()).hexdigest()
+                try:
+                    with open(entry.path, "rb") as f:
+                        known_hash = hashlib.sha256(f.read()).hexdigest()
+                except OSError:  # unreadable: the read stage says so (and such a read is never kept)
+                    known_hash = "unreadable"
             parts.append(known_hash)
         parts.append("")
     parts += [f"{name}->{real}" for name, real in links]
