@@ -123,9 +123,8 @@ def render_feed(feed: Feed, site_url: str, empty_date: datetime) -> tuple[bytes,
     for item in feed.items:
         _add_entry(fg, item)
     fg.link(href=site_url + feed.path, rel="self", type="application/rss+xml", replace=False)
-    fg.description(html_text(feed.description or feed.title))  # RSS only: readers render it as HTML
+    fg.description(html_text(feed.description or feed.title))  # readers render it as HTML (Atom: type html)
     rss = fg.rss_str(pretty=True)
-    fg.subtitle(feed.description or feed.title)  # Atom: type text
     fg.link(href=site_url + feed.atom_path, rel="self", type="application/atom+xml", replace=True)
     fg.link(href=feed.home, rel="alternate", type="text/html")
     atom = _atom_links(fg.atom_str(pretty=True), feed.items)
@@ -166,6 +165,8 @@ def _atom_links(atom: bytes, items: tuple[FeedItem, ...]) -> bytes:
             links[item.enclosure.url] = {"rel": "enclosure", "type": item.enclosure.mime,
                                          "length": str(item.enclosure.length)}
     root = etree.fromstring(atom)
+    for subtitle in root.iter(f"{ATOM_NS}subtitle"):  # escaped text, as the RSS description (html_text)
+        subtitle.set("type", "html")
     for entry in root.iter(f"{ATOM_NS}entry"):
         for link in entry.iter(f"{ATOM_NS}link"):
             for key, value in links.get(link.get("href"), {}).items():
