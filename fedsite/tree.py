@@ -119,6 +119,9 @@ def refusal_message(why: str, kind: str, fix: str = "") -> str:
         return "символическая ссылка ведёт в папку, которая её же и содержит (петля); удалите ссылку"
     if why == "dangling":
         return "символическая ссылка никуда не ведёт (того, на что она указывает, нет); удалите её"
+    if why == "encoding":
+        return ("имя записано не в кодировке UTF-8 (так бывает с файлами из архивов, сделанных в Windows); "
+                "переименуйте файл или папку")
     if why == "gitdir":
         return "папка .git внутри содержимого не читается и не публикуется; уберите её отсюда"
     return "это не обычный файл и не папка (устройство, канал или сокет); удалите его"
@@ -187,6 +190,9 @@ def _walk(path: str, inner: str, stack: list[tuple[str, str | None]], repo_real:
         if entry.name == ".git":
             listing.refused.append((entry.path, "gitdir", "folder"))
             continue
+        if not entry.name.isascii() and not _utf8(entry.name):  # every later stage encodes names as UTF-8
+            listing.refused.append((entry.path, "encoding", "folder" if is_dir else "file" if is_file else "other"))
+            continue
         real = None
         if link:
             real = os.path.realpath(entry.path)
@@ -208,6 +214,15 @@ def _walk(path: str, inner: str, stack: list[tuple[str, str | None]], repo_real:
 
 
 _NAME = attrgetter("name")
+
+
+def _utf8(name: str) -> bool:
+    """Whether a file name the system gave is UTF-8 (else it holds surrogate escapes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _on_stack(real: str, stack: list[tuple[str, str | None]]) -> bool:
@@ -243,6 +258,9 @@ def discover(repo: Path, diags: Diagnostics, parsed: ParsedTexts | None = None) 
                                              f"(папка с site.yml), а здесь: {where}")
         return None
     root = roots[0]
+    if not _utf8(root.name):
+        diags.add(root, 1, refusal_message("encoding", "folder"))
+        return None
     real = None
     if root.is_symlink():
         real = os.path.realpath(root)
@@ -305,6 +323,9 @@ def _collect(folder: Path, parent: str | None, url_path: str, repo: Path, orgs: 
         if entry.name in CONTENT_DIRS or entry.name.startswith(".") or not entry.is_dir():
             continue
         child = folder / entry.name
+        if not entry.name.isascii() and not _utf8(entry.name):
+            diags.add(child, 1, refusal_message("encoding", "folder"))
+            continue
         if entry.is_symlink():
             real = os.path.realpath(entry.path)
             why = link_refusal(real, repo_real) or ("loop" if _on_stack(real, stack) else None)

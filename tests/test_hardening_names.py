@@ -240,6 +240,19 @@ def test_links_round_a_loop_are_refused_without_hanging(mini: Path, tmp_path: Pa
 
 # 5. Content that used to give a traceback gives a path:line message.
 
+def test_names_that_are_not_utf8_are_refused(mini: Path) -> None:
+    school = os.fsencode(mini / SCHOOL)
+    os.mkdir(school + b"/assets")
+    for name in (b"/assets/caf\xe9.png", b"/posts/2025-01-01-caf\xe9.md", b"/caf\xe9/site.yml"):
+        os.makedirs(os.path.dirname(school + name), exist_ok=True)
+        with open(school + name, "wb") as f:
+            f.write(b"---\ntitle: x\n---\n" if name.endswith(b".md") else b"name: x\nkind: primary\n")
+    message = ("имя записано не в кодировке UTF-8 (так бывает с файлами из архивов, сделанных в Windows); "
+               "переименуйте файл или папку")
+    assert run_check(mini) == [f"{SCHOOL}/{name}:1: {message}" for name in (
+        "assets/caf\udce9.png", "caf\udce9", "posts/2025-01-01-caf\udce9.md")]
+
+
 def test_a_site_yml_that_is_a_folder(mini: Path) -> None:
     card = mini / "sites/region/district-a/school-2/site.yml"
     card.unlink()
