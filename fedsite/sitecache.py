@@ -174,17 +174,22 @@ class SiteCache:
     def _entry(self, org: str) -> Path | None:
         return self.folder / org if self.folder else None
 
-    def lookup(self, unit: SiteUnit) -> Path | None:
-        """The cached output of a site whose planned unit is the same."""
-        return self._find(unit.plan.org, "digest", unit.digest)
+    def lookup(self, unit: SiteUnit, placed: str = "") -> Path | None:
+        """The cached output of a site whose planned unit is the same. `placed`: the digest of the
+        site's output already in place in the output folder, if the caller knows it (see `_find`)."""
+        return self._find(unit.plan.org, "digest", unit.digest, placed)
 
-    def lookup_inputs(self, org: str, inputs: str) -> Path | None:
+    def lookup_inputs(self, org: str, inputs: str, placed: str = "") -> Path | None:
         """The cached output of a site whose inputs are the same: no need even to plan it."""
-        return self._find(org, "inputs", inputs)
+        return self._find(org, "inputs", inputs, placed)
 
-    def _find(self, org: str, name: str, digest: str) -> Path | None:
-        if digest and self._read(org, name) == digest and self.sound(org):
-            return self.folder / org / "out"
+    def _find(self, org: str, name: str, digest: str, placed: str = "") -> Path | None:
+        """The entry's out/ if it matches and is sound. When the output folder already holds this very
+        build of the site (`placed` is the entry's digest), nothing will be copied from the entry, so
+        its files are not even stat'ed: whatever is copied later is hashed by `link_tree` anyway."""
+        if digest and self._read(org, name) == digest:
+            if (placed and placed == self.digest(org)) or self.sound(org):
+                return self.folder / org / "out"
         return None
 
     def sound(self, org: str) -> bool:

@@ -209,3 +209,18 @@ def test_the_worker_path_turns_any_error_into_a_problem(tmp_path: Path) -> None:
                     len("---\ntitle: x\n---\n"), 4, "posts/post.html", "sites/x", False, "")
     result = render_one(Broken(), job)
     assert result.problems == ((4, f"{INTERNAL} (RecursionError); сообщите администратору федерации"),)
+
+
+def test_a_site_already_in_place_is_not_even_statted_and_a_copy_is_still_hashed(mini: Path, tmp_path: Path) -> None:
+    from fedsite.sitecache import SiteCache, link_tree
+
+    cached(mini)
+    (mini / ".cache/sites/school-2/out/pages/about.html").unlink()
+    cache = SiteCache(mini / ".cache")
+    inputs, digest = (mini / ".cache/sites/school-2/inputs").read_text(), cache.digest("school-2")
+    assert cache.lookup_inputs("school-2", inputs) is None  # checked: a miss
+    hit = SiteCache(mini / ".cache").lookup_inputs("school-2", inputs, placed=digest)
+    assert hit is not None  # in place already: nothing to copy, nothing checked
+    with pytest.raises(DamagedCacheEntry):
+        link_tree(hit, tmp_path / "copy")  # ... but whatever is copied is
+    assert SiteCache(mini / ".cache").lookup_inputs("school-2", inputs, placed=digest) is None  # and dropped
