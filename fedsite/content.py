@@ -394,6 +394,8 @@ GENERATED = {
     "posts/projects/index.html": "список проектов", "pages/about.html": "страница «О нас»",
     "pages/directory.html": "страница «Организации»", "pages/monitoring.html": "страница «Мониторинг»",
 }
+GENERATED_FOLDERS = {"posts/archive": "архив новостей", "posts/tags": "метки", "posts/projects": "проекты",
+                     "posts/page": "страницы списка новостей"}
 NUMBERED = {"posts/page/": "страница списка новостей", "posts/archive/": "архив новостей за год",
             "pages/monitoring-": "мониторинг за год"}
 NUMBERED_STARTS = tuple(NUMBERED)
@@ -452,3 +454,16 @@ class SiteUrls:
     def claim_files(self, files: list[tuple[str, str]]) -> None:
         for source, dest in files:
             self.claim(dest, "file", "файл", source, 1, "переименуйте файл")
+            folders = dest.split("/")[:-1]
+            if dest in GENERATED_FOLDERS:
+                self.diags.add(source, 1, f"файл получит адрес «{dest}», а там папка, которую сайт создаёт сам "
+                                          f"({GENERATED_FOLDERS[dest]}); переименуйте файл")
+            for n in range(2, len(folders) + 1):  # a folder where a page or a file of the site goes
+                folder = "/".join(folders[:n])
+                taken, made = self.taken.get(folder), self.made_by_site(folder)
+                if taken or made:
+                    who = (f"{taken[1]} ({self.diags.relative(taken[2])})" if taken
+                           else f"страница, которую сайт создаёт сам ({made})")
+                    self.diags.add(source, 1, f"папка «{folder}» получит тот же адрес, что и {who}; "
+                                              "переименуйте папку")
+                    break

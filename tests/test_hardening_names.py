@@ -93,6 +93,16 @@ def test_a_published_file_cannot_take_a_post_page_or_shared_file(mini: Path) -> 
         f"({SCHOOL}/posts/2024-05-01-uroki.md); переименуйте файл"]
 
 
+def test_a_published_file_cannot_take_a_folder_the_site_makes_nor_a_folder_a_page(mini: Path) -> None:
+    write(mini, f"{SCHOOL}/posts/tags", "не папка")
+    write(mini, f"{SCHOOL}/posts/uroki.html/photo.png", "png")
+    assert run_check(mini) == [
+        f"{SCHOOL}/posts/tags:1: файл получит адрес «posts/tags», а там папка, которую сайт создаёт сам (метки); "
+        "переименуйте файл",
+        f"{SCHOOL}/posts/uroki.html/photo.png:1: папка «posts/uroki.html» получит тот же адрес, что и новость "
+        f"({SCHOOL}/posts/2024-05-01-uroki.md); переименуйте папку"]
+
+
 def test_tags_without_letters_each_get_a_page_of_their_own(mini: Path) -> None:
     write(mini, f"{SCHOOL}/posts/2025-02-01-a.md", post("Восклицание", "tags: ['!!!']\n"))
     write(mini, f"{SCHOOL}/posts/2025-02-02-b.md", post("Вопрос", "tags: ['???', '🎉']\n"))
