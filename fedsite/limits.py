@@ -46,7 +46,7 @@ _RUN = re.compile(r"\*{%d,}|_{%d,}|~{%d,}" % ((MAX_RUN + 1,) * 3))
 _BLANK = re.compile(r"\n(?:[ \t]*\n)+")
 _ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]", re.M)
 _INLINE = re.compile(r"[*_`\[<&\\~]|  \n")
-_BRACKET_TOKENS = re.compile(r"\\[\[\]()]|\]\(|[\[\]()]|\n[ \t]*(?=\n)")
+_BRACKET_TOKENS = re.compile(r"\\[^\n]|\]\(|[\[\]()]|\n[ \t]*(?=\n)")  # an escape takes its character
 _PEEL = re.compile(r"^[ \t>]*(?:#|[=\-]+[ \t]*$|(?:\*[ \t]*){3,}$|(?:_[ \t]*){3,}$|!!!|\?\?\?|///|\[|```|~~~|<)",
                    re.M)
 _TAG_START = re.compile(r"<[a-zA-Z]")
