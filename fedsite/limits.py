@@ -54,6 +54,11 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>")
 _MARKDOWN_ATTR = re.compile(r"(?:^|\s)markdown(?:\s*=|\s|/|$)", re.I)
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _BRACE_TOKENS = re.compile(r"[{}\n]")
+_MD_WORD = re.compile("markdown", re.I)
+# md_in_html parses the content of these tags (or any with markdown="span") as one inline text, blank
+# lines and all: there a blank line does not end what a scan may cross.
+_SPAN_MD = re.compile(r"<(?:p|h[1-6]|li|td|th|dt|dd|address|legend|summary)\b[^<>]*\smarkdown\b"
+                      r"|\smarkdown\s*=\s*[\"']?span", re.I)
 
 
 def _start_tag_end():
@@ -61,6 +66,11 @@ def _start_tag_end():
     import html.parser
 
     return getattr(html.parser, "locatestarttagend_tolerant", None) or re.compile(r"<[a-zA-Z][^>]*")
+
+
+def _one_text(text: str) -> bool:
+    """Whether blank lines may not separate inline texts (a span-level `markdown` element)."""
+    return bool(_MD_WORD.search(text)) and bool(_SPAN_MD.search(text))
 
 
 def _line(text: str, pos: int) -> int:
@@ -127,6 +137,7 @@ def _brackets(text: str) -> tuple[int, str] | None:
     parens: list[tuple[int, bool]] = []  # `(`, and whether it opens a link's address (`](`)
     worst = (0, 0)  # work of the costliest block, its start
     block_start = block_work = 0
+    one_text = _one_text(text)
 
     def end_block(end: int) -> None:
         nonlocal work, block_work, worst
@@ -142,6 +153,8 @@ def _brackets(text: str) -> tuple[int, str] | None:
         if token[0] == "\\":
             continue
         if token[0] == "\n":
+            if one_text:
+                continue
             end_block(pos)
             block_start, block_work = m.end(), 0
             continue
@@ -166,7 +179,8 @@ def _brackets(text: str) -> tuple[int, str] | None:
     if work <= BRACKET_BUDGET:
         return None
     line = _line(text, worst[1])
-    return (line, f"слишком много незакрытых квадратных скобок «[» или «](» без «)» в абзаце со строки {line}: "
+    where = "в тексте тегов с атрибутом markdown" if one_text else f"в абзаце со строки {line}"
+    return (line, f"слишком много незакрытых квадратных скобок «[» или «](» без «)» {where}: "
                   "разбор ссылок занял бы слишком много времени; закройте скобки или уберите лишние")
 
 
@@ -192,11 +206,15 @@ def _blocks(text: str) -> tuple[int, str] | None:
     peel_work = inline_work = 0
     worst: tuple[float, int, str] = (0.0, 0, "")
     start = 0
+    one_text = _one_text(text)
+    if one_text:  # the inline scans may cross blank lines: the whole text is one
+        inline_work = inline * len(text) / INLINE_BUDGET
+        worst = (inline_work, 0, "inline")
     for m in _BLANK.finditer(text + "\n\n"):
         part = text[start:m.start()]
         size = len(part)
         costs = ((len(_PEEL.findall(part)) * size) / PEEL_BUDGET, "peel"), \
-                ((len(_INLINE.findall(part)) * size) / INLINE_BUDGET, "inline")
+                ((len(_INLINE.findall(part)) * size if not one_text else 0) / INLINE_BUDGET, "inline")
         for share, kind in costs:
             if share > worst[0]:
                 worst = (share, start, kind)
@@ -212,7 +230,8 @@ def _blocks(text: str) -> tuple[int, str] | None:
                       "строками")
     return (line, f"слишком длинный абзац с разметкой (со строки {line}): выделений, ссылок, кода и других "
                   "знаков разметки так много, что разбор занял бы слишком много времени; разбейте его на "
-                  "абзацы пустыми строками")
+                  "абзацы пустыми строками" + (" (внутри тегов с атрибутом markdown, как <p markdown>, пустые "
+                                               "строки абзацы не разделяют)" if one_text else ""))
 
 
 def _tags(text: str) -> tuple[int, str] | None:

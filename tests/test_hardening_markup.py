@@ -164,6 +164,8 @@ def _body(n: int) -> dict[str, str]:
         "2026-05-09-skobki-zagolovka.md": "# a {" * 40_000,  # attr_list: ~60 s
         "2026-05-10-div.md": "<div markdown>\n" * 400 + "x\n" + "</div>\n" * 400,  # RecursionError
         "2026-05-11-ekranirovanie.md": "\\\\[" * 20_000,  # an escaped backslash, then a real `[`: 4k: 42 s
+        # In <p markdown> blank lines do not end the inline text a `[` scans: 12 KB took 46 s.
+        "2026-05-12-abzac-html.md": "<p markdown>\n" + ("[" * 40 + "\n\n") * 300 + "</p>",
     }
 
 
