@@ -38,6 +38,9 @@ BRACE_BUDGET = 50_000_000  # attr_list's heading regex: ~0.015 µs
 # Inline markup in one text (paragraph): each element found rebuilds the rest of the text: ~1-2 ns per
 # character per element ("*a* " * 100_000 in one paragraph: 93 s).
 INLINE_BUDGET = 1_000_000_000
+TILDE_BUDGET = 1_500_000  # runs of 3+ `~` (pymdownx.tilde): ~0.6 µs a run and character of its paragraph
+BACKTICK_BUDGET = 20_000_000  # a backtick run looks for its pair to the paragraph's end: ~40 ns
+MAX_FOOTNOTE_REFS = 100  # references to one footnote: each new one is numbered past all before it
 
 _DEEP_PREFIX = re.compile(r"^[ \t>*+\-.)\d]{25,}", re.M)  # below 25 characters no line reaches 50
 _PREFIX = re.compile(r"[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])(?=[ \t\n]|$)[ \t>]*)*")
@@ -47,13 +50,18 @@ _BLANK = re.compile(r"\n(?:[ \t]*\n)+")
 _ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]", re.M)
 _INLINE = re.compile(r"[*_`\[<&\\~]|  \n")
 _BRACKET_TOKENS = re.compile(r"\\[^\n]|\]\(|[\[\]()]|\n[ \t]*(?=\n)")  # an escape takes its character
-_PEEL = re.compile(r"^[ \t>]*(?:#|[=\-]+[ \t]*$|(?:\*[ \t]*){3,}$|(?:_[ \t]*){3,}$|!!!|\?\?\?|///|\[|```|~~~|<)",
-                   re.M)
+_PEEL = re.compile(r"^[ \t>]*(?:#|[=\-]+[ \t]*$|(?:-[ \t]*){3,}$|(?:\*[ \t]*){3,}$|(?:_[ \t]*){3,}$|!!!|\?\?\?|///|"
+                   r"\[|```|~~~|<)", re.M)
 _TAG_START = re.compile(r"<[a-zA-Z]")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>")
 _MARKDOWN_ATTR = re.compile(r"(?:^|\s)markdown(?:\s*=|\s|/|$)", re.I)
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _BRACE_TOKENS = re.compile(r"[{}\n]")
+_TILDES = re.compile(r"~{3,}")
+_BACKTICKS = re.compile(r"`+")
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\n]*)\]")
+_BUDGETS = {"peel": (_PEEL, PEEL_BUDGET), "inline": (_INLINE, INLINE_BUDGET), "tilde": (_TILDES, TILDE_BUDGET),
+            "backtick": (_BACKTICKS, BACKTICK_BUDGET)}
 _MD_WORD = re.compile("markdown", re.I)
 # md_in_html parses the content of these tags (or any with markdown="span") as one inline text, blank
 # lines and all: there a blank line does not end what a scan may cross.
@@ -81,7 +89,7 @@ def check_markdown(text: str) -> list[tuple[int, str]]:
     """(line, message) of everything in a document's text that a renderer could not afford; [] if
     none. Linear in the text: a cheap bound first, the exact count only when the bound is exceeded."""
     problems: list[tuple[int, str]] = []
-    for check in (_nesting, _html_nesting, _brackets, _runs, _blocks, _tags, _braces):
+    for check in (_nesting, _html_nesting, _brackets, _runs, _blocks, _tags, _braces, _footnotes):
         found = check(text)
         if found:
             problems.append(found)
@@ -193,6 +201,20 @@ def _runs(text: str) -> tuple[int, str] | None:
                   f"{line}: можно не больше {MAX_RUN}; уберите лишние")
 
 
+_BLOCK_MESSAGES = {
+    "peel": "слишком много заголовков, линий, HTML-тегов или определений ссылок в блоке без пустых строк "
+            "(со строки {line}): разбор занял бы слишком много времени; разделите их пустыми строками",
+    "inline": "слишком длинный абзац с разметкой (со строки {line}): выделений, ссылок, кода и других знаков "
+              "разметки так много, что разбор занял бы слишком много времени; разбейте его на абзацы "
+              "пустыми строками",
+    "tilde": "слишком много «~~~» (три тильды и больше подряд) в абзаце со строки {line}: разбор занял бы "
+             "слишком много времени; уберите лишние тильды",
+    "backtick": "слишком много обратных кавычек «`» без пары в абзаце со строки {line}: разбор занял бы "
+                "слишком много времени; закройте код такими же кавычками или уберите лишние",
+}
+_ONE_TEXT_NOTE = " (внутри тегов с атрибутом markdown, как <p markdown>, пустые строки абзацы не разделяют)"
+
+
 def _blocks(text: str) -> tuple[int, str] | None:
     lines = text.count("\n") + 1  # bounds, by fast counts, what the regexes below would count
     if lines > MAX_ELEMENTS:
@@ -200,38 +222,33 @@ def _blocks(text: str) -> tuple[int, str] | None:
         if elements > MAX_ELEMENTS:
             return (1, f"слишком много абзацев, пунктов списков и других блоков ({elements}): можно не больше "
                        f"{MAX_ELEMENTS}; разделите документ на несколько")
-    inline = sum(text.count(c) for c in "*_`[<&\\~") + text.count("  \n")
-    if lines * len(text) <= PEEL_BUDGET and inline * len(text) <= INLINE_BUDGET:
+    bounds = {"peel": lines, "inline": sum(text.count(c) for c in "*_`[<&\\~") + text.count("  \n"),
+              "tilde": text.count("~~~"), "backtick": text.count("`")}
+    kinds = [k for k, bound in bounds.items() if bound * len(text) > _BUDGETS[k][1]]
+    if not kinds:
         return None
-    peel_work = inline_work = 0
-    worst: tuple[float, int, str] = (0.0, 0, "")
-    start = 0
     one_text = _one_text(text)
-    if one_text:  # the inline scans may cross blank lines: the whole text is one
-        inline_work = inline * len(text) / INLINE_BUDGET
-        worst = (inline_work, 0, "inline")
+    work = dict.fromkeys(kinds, 0.0)
+    worst: tuple[float, int, str] = (0.0, 0, "")
+    if one_text:  # the inline scans may cross blank lines: for them the whole text is one
+        for kind in kinds:
+            if kind != "peel":
+                work[kind] = len(_BUDGETS[kind][0].findall(text)) * len(text) / _BUDGETS[kind][1]
+                worst = max(worst, (work[kind], 0, kind))
+    start = 0
     for m in _BLANK.finditer(text + "\n\n"):
         part = text[start:m.start()]
-        size = len(part)
-        costs = ((len(_PEEL.findall(part)) * size) / PEEL_BUDGET, "peel"), \
-                ((len(_INLINE.findall(part)) * size if not one_text else 0) / INLINE_BUDGET, "inline")
-        for share, kind in costs:
-            if share > worst[0]:
-                worst = (share, start, kind)
-        peel_work += costs[0][0]
-        inline_work += costs[1][0]
+        for kind in kinds:
+            if kind == "peel" or not one_text:
+                share = len(_BUDGETS[kind][0].findall(part)) * len(part) / _BUDGETS[kind][1]
+                work[kind] += share
+                worst = max(worst, (share, -start, kind))
         start = m.end()
-    if peel_work <= 1 and inline_work <= 1:
+    if all(w <= 1 for w in work.values()):
         return None
-    line = _line(text, min(worst[1], len(text)))
-    if worst[2] == "peel":
-        return (line, f"слишком много заголовков, линий, HTML-тегов или определений ссылок в блоке без пустых "
-                      f"строк (со строки {line}): разбор занял бы слишком много времени; разделите их пустыми "
-                      "строками")
-    return (line, f"слишком длинный абзац с разметкой (со строки {line}): выделений, ссылок, кода и других "
-                  "знаков разметки так много, что разбор занял бы слишком много времени; разбейте его на "
-                  "абзацы пустыми строками" + (" (внутри тегов с атрибутом markdown, как <p markdown>, пустые "
-                                               "строки абзацы не разделяют)" if one_text else ""))
+    line = _line(text, min(-worst[1], len(text)))
+    note = _ONE_TEXT_NOTE if one_text and worst[2] != "peel" else ""
+    return (line, _BLOCK_MESSAGES[worst[2]].format(line=line) + note)
 
 
 def _tags(text: str) -> tuple[int, str] | None:
@@ -281,3 +298,19 @@ def _braces(text: str) -> tuple[int, str] | None:
     line = _line(text, worst[1])
     return (line, f"слишком много незакрытых фигурных скобок «{{» в строке {line}: разбор занял бы слишком "
                   "много времени; закройте скобки или уберите лишние")
+
+
+def _footnotes(text: str) -> tuple[int, str] | None:
+    if text.count("[^") <= MAX_FOOTNOTE_REFS:
+        return None
+    seen: dict[str, int] = {}
+    for m in _FOOTNOTE_REF.finditer(text):
+        if text.startswith(":", m.end()):
+            continue  # the footnote itself
+        seen[m.group(1)] = seen.get(m.group(1), 0) + 1
+        if seen[m.group(1)] > MAX_FOOTNOTE_REFS:
+            line = _line(text, m.start())
+            return (line, f"на сноску [^{m.group(1)[:40]}] больше {MAX_FOOTNOTE_REFS} ссылок (строка {line}): "
+                          "разбор занял бы слишком много времени; уберите лишние")
+    return None
+

@@ -166,6 +166,11 @@ def _body(n: int) -> dict[str, str]:
         "2026-05-11-ekranirovanie.md": "\\\\[" * 20_000,  # an escaped backslash, then a real `[`: 4k: 42 s
         # In <p markdown> blank lines do not end the inline text a `[` scans: 12 KB took 46 s.
         "2026-05-12-abzac-html.md": "<p markdown>\n" + ("[" * 40 + "\n\n") * 300 + "</p>",
+        # Found by a fuzzer once the above were bounded:
+        "2026-05-13-tildy.md": "~~~~~~word " * 5000,  # pymdownx.tilde: 800 took 6.8 s
+        "2026-05-14-snoski.md": "[^1]: x\n\n" + "[^1] " * 4000,  # duplicate footnote references: 12 s
+        "2026-05-15-kavychki.md": "````>``" * 6000,  # backtick runs without a pair: 3,000 took 2.5 s
+        "2026-05-16-linii.md": "---\n- " * 20_000,  # rules written "- ---"
     }
 
 
