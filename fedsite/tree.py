@@ -119,6 +119,9 @@ def refusal_message(why: str, kind: str, fix: str = "") -> str:
         return "символическая ссылка ведёт в папку, которая её же и содержит (петля); удалите ссылку"
     if why == "dangling":
         return "символическая ссылка никуда не ведёт (того, на что она указывает, нет); удалите её"
+    if why == "many":
+        return (f"слишком много символических ссылок на папки (больше {MAX_FOLDER_LINKS} в одной папке "
+                "организации); замените их самими папками")
     if why == "encoding":
         return ("имя записано не в кодировке UTF-8 (так бывает с файлами из архивов, сделанных в Windows); "
                 "переименуйте файл или папку")
@@ -154,6 +157,12 @@ class Listing:
     files: list[tuple[str, os.DirEntry]]  # (name below the folder's parent, entry): regular files
     links: list[tuple[str, str]]  # (name, real path) of every link followed, for the read cache key
     refused: list[tuple[str, str, str]]  # (path, why, file | folder | other): see refusal_message
+    followed: int = 0  # links to folders followed
+
+
+# Links to folders followed in one walk at most: links to links to the same folders, level after level,
+# would be walked exponentially often without making a loop.
+MAX_FOLDER_LINKS = 100
 
 
 def walk(base: str, repo_real: str, inner: str) -> Listing:
@@ -202,6 +211,9 @@ def _walk(path: str, inner: str, stack: list[tuple[str, str | None]], repo_real:
                 why = "special" if os.path.exists(real) else "dangling"
             if why is None and is_dir and _on_stack(real, stack):
                 why = "loop"
+            if why is None and is_dir:
+                listing.followed += 1
+                why = "many" if listing.followed > MAX_FOLDER_LINKS else None
             if why:
                 listing.refused.append((entry.path, why, "folder" if is_dir else "file" if is_file else "other"))
                 continue

@@ -248,6 +248,18 @@ def test_links_round_a_loop_are_refused_without_hanging(mini: Path, tmp_path: Pa
         assert [str(p) for p in diags.sorted()] == expected
 
 
+def test_links_to_links_level_after_level_are_walked_a_bounded_number_of_times(mini: Path) -> None:
+    level = mini / SCHOOL / "assets"
+    for n in range(30):  # 2 ** 30 paths if every link were followed
+        (level / "next").mkdir(parents=True)
+        (level / "a").symlink_to("next")
+        (level / "b").symlink_to("next")
+        level = level / "next"
+    problems = run_check(mini)
+    assert problems and all(p.endswith("слишком много символических ссылок на папки (больше 100 в одной папке "
+                                       "организации); замените их самими папками") for p in problems)
+
+
 # 5. Content that used to give a traceback gives a path:line message.
 
 def test_names_that_are_not_utf8_are_refused(mini: Path) -> None:
