@@ -15,7 +15,8 @@ from .content import (Page, Post, SiteUrls, Source, check_page_urls, read_assets
                       split_front_matter)
 from .diagnostics import Diagnostics, Problem
 from .render import HtmlStore, RenderCache, RenderedDocs, RendererSetup, RenderJob, group_key, group_name, render_jobs
-from .settings import Settings, load_settings
+from .schema import project_card
+from .settings import Settings, load_settings, usable_extensions
 from .view import FederationView, newest_first
 from .readcache import ReadCache
 from .slugs import MAX_SLUG
@@ -76,7 +77,8 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
     check_root_files(assets[root.id], shared, theme_files(repo, base), diags)
     assets[root.id] = assets[root.id] + shared
     cache.prune({org.id for org in tree.in_order()})
-    extensions = list((base.data.get("markdown_extensions") or []) if base else [])
+    # Only those that load: an unknown one (settings reports it at mkdocs.yml) failed every document.
+    extensions = usable_extensions(base.data.get("markdown_extensions") or []) if base else []
     return Federation(repo, settings, tree, projects or {}, posts, pages, intros, assets, extensions,
                       {k: v for k, v in read_keys.items() if v}, cache.known)
 
@@ -200,10 +202,9 @@ def read_projects(repo: Path, diags: Diagnostics) -> dict[str, dict] | None:
             diags.add(path, doc.line(pid), "код проекта «index» занят: так называется список проектов; "
                                            "выберите другой")
             continue
-        if not isinstance(value, dict) or not value.get("title"):
-            diags.add(path, doc.line(pid), f"у проекта «{pid}» должно быть поле title (название)")
-            continue
-        projects[pid] = {"title": str(value["title"]), "description": str(value.get("description") or "")}
+        project = project_card(pid, value, doc, path, diags)
+        if project is not None:
+            projects[pid] = project
     return projects
 
 
