@@ -103,6 +103,10 @@ class Renderer:
         self.context: DocContext | None = None
 
     @cached_property
+    def repo_real(self) -> str:
+        return real_repo(self.repo)
+
+    @cached_property
     def md(self) -> markdown.Markdown:
         """Made when first needed: a build that renders nothing (most cached builds) only looks links up."""
         names, configs = _split_extensions(self.extensions)
@@ -176,7 +180,7 @@ class Renderer:
             ctx.problems.append(LinkProblem(href, f"файл «{href}» лежит за пределами папки организации; "
                                                   "положите его в свою папку assets/"))
             return None
-        if not _is_file(path) or link_refusal(os.path.realpath(path), real_repo(self.repo)):
+        if not _is_file(path) or link_refusal(os.path.realpath(path), self.repo_real):
             ctx.problems.append(LinkProblem(href, f"файл «{href}» не найден; проверьте имя и путь"))
             return None
         url = self.asset_url(rel)
