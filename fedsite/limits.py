@@ -32,7 +32,7 @@ MAX_RUN = 200  # `*`, `_` or `~` in a row
 MAX_ELEMENTS = 20_000  # paragraphs, list items and other blocks (~50-100 µs each)
 # Characters a parser may step over, per kind of scan (about a second each at worst).
 BRACKET_BUDGET = 3_000_000  # Python loop in LinkInlineProcessor: ~0.35 µs a character
-PEEL_BUDGET = 20_000_000  # block processors looking at the rest of a block: ~0.05-0.13 µs
+PEEL_BUDGET = 10_000_000  # block processors looking at the rest of a block: ~0.05-0.13 µs
 TAG_BUDGET = 5_000_000  # html.parser's start-tag regex: ~0.1 µs
 BRACE_BUDGET = 50_000_000  # attr_list's heading regex: ~0.015 µs
 # Inline markup in one text (paragraph): each element found rebuilds the rest of the text: ~1-2 ns per
@@ -40,7 +40,7 @@ BRACE_BUDGET = 50_000_000  # attr_list's heading regex: ~0.015 µs
 INLINE_BUDGET = 1_000_000_000
 TILDE_BUDGET = 1_500_000  # runs of 3+ `~` (pymdownx.tilde): ~0.6 µs a run and character of its paragraph
 BACKTICK_BUDGET = 20_000_000  # a backtick run looks for its pair to the paragraph's end: ~40 ns
-MAX_FOOTNOTE_REFS = 100  # references to one footnote: each new one is numbered past all before it
+MAX_FOOTNOTE_REFS = 100  # mentions of one footnote: each new one is numbered past all before it
 
 _DEEP_PREFIX = re.compile(r"^[ \t>*+\-.)\d]{25,}", re.M)  # below 25 characters no line reaches 50
 _PREFIX = re.compile(r"[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])(?=[ \t\n]|$)[ \t>]*)*")
@@ -304,13 +304,11 @@ def _footnotes(text: str) -> tuple[int, str] | None:
     if text.count("[^") <= MAX_FOOTNOTE_REFS:
         return None
     seen: dict[str, int] = {}
-    for m in _FOOTNOTE_REF.finditer(text):
-        if text.startswith(":", m.end()):
-            continue  # the footnote itself
+    for m in _FOOTNOTE_REF.finditer(text):  # references and definitions alike: both are numbered
         seen[m.group(1)] = seen.get(m.group(1), 0) + 1
         if seen[m.group(1)] > MAX_FOOTNOTE_REFS:
             line = _line(text, m.start())
-            return (line, f"на сноску [^{m.group(1)[:40]}] больше {MAX_FOOTNOTE_REFS} ссылок (строка {line}): "
+            return (line, f"сноска [^{m.group(1)[:40]}] упомянута больше {MAX_FOOTNOTE_REFS} раз (строка {line}): "
                           "разбор занял бы слишком много времени; уберите лишние")
     return None
 

@@ -245,9 +245,6 @@ def test_an_unknown_extension_is_a_mkdocs_yml_problem(mini: Path) -> None:
     assert any(line.startswith("mkdocs.yml:") and "«no_such_ext» не найдено" in line for line in lines), lines
 
 
-@pytest.mark.xfail(strict=True, reason="federation.read_federation still gives the renderer every extension "
-                                       "(settings.usable_extensions is not called there): each document then "
-                                       "fails with an internal error")
 def test_an_unknown_extension_is_the_only_problem(mini: Path) -> None:
     _with_extensions(mini, "  - no_such_ext\n")
     lines = _check_lines(mini)
