@@ -31,7 +31,7 @@ MAX_DEPTH = 50  # nesting levels: lists, quotes, indentation, `<… markdown>` b
 MAX_RUN = 200  # `*`, `_` or `~` in a row
 MAX_ELEMENTS = 20_000  # paragraphs, list items and other blocks (~50-100 µs each)
 # Characters a parser may step over, per kind of scan (about a second each at worst).
-BRACKET_BUDGET = 3_000_000  # Python loop in LinkInlineProcessor: ~0.35 µs a character
+BRACKET_BUDGET = 2_000_000  # Python loop in LinkInlineProcessor: ~0.35 µs a character
 PEEL_BUDGET = 10_000_000  # block processors looking at the rest of a block: ~0.05-0.13 µs
 TAG_BUDGET = 5_000_000  # html.parser's start-tag regex: ~0.1 µs
 BRACE_BUDGET = 50_000_000  # attr_list's heading regex: ~0.015 µs
