@@ -17,7 +17,7 @@ from .diagnostics import Diagnostics
 from .schema import EVENT_FIELDS, PAGE_FIELDS, POST_FIELDS, as_list, check_fields, is_text, is_web_url
 from .settings import Settings
 from .tree import CONTENT_DIRS, Org, internal_error, link_refusal, real_repo, refusal_message, walk
-from .yamlfile import YamlDoc, parse_mapping, read_text
+from .yamlfile import YamlDoc, decode_text, parse_mapping, read_text
 
 FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.S)
 SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -163,7 +163,7 @@ def _document_text(path: Path) -> str:
         if size > MAX_DOCUMENT:
             raise DocumentTooLarge(size)
         data = f.read()
-    return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    return decode_text(data)
 
 
 def key_line(source: Source, key: str) -> int:

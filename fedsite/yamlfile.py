@@ -283,7 +283,19 @@ class YamlDoc:
 
 def read_text(path: Path) -> str:
     """Read UTF-8 text, tolerating a BOM and Windows line ends."""
-    return path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    return decode_text(path.read_bytes())
+
+
+# Control characters pasted from office programs (Word's line break is U+000B): invisible to the writer,
+# refused by XML (feeds), so read as spaces; tabs and line breaks stay.
+INVISIBLE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def decode_text(data: bytes) -> str:
+    """A text file's bytes as the stages read it: UTF-8 with or without a BOM, \\n line ends, no
+    invisible control characters."""
+    text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    return INVISIBLE_CONTROL.sub(" ", text) if INVISIBLE_CONTROL.search(text) else text
 
 
 SYNTAX_HINT = "проверьте двоеточия, отступы и кавычки в этой строке"

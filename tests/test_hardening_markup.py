@@ -258,3 +258,21 @@ def test_an_unknown_extension_setting_is_a_mkdocs_yml_problem(mini: Path) -> Non
     lines = _check_lines(mini)
     assert any(line.startswith("mkdocs.yml:") and "permalnk" in line for line in lines), lines
     assert not [line for line in lines if "внутренняя ошибка" in line.lower()], lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Control characters pasted from office programs (found by tests/test_fuzz.py): XML refuses them.
+
+def test_control_characters_in_a_post_are_read_as_spaces_and_feeds_stay_valid(mini: Path) -> None:
+    post = mini / "sites" / "region" / "posts" / "2026-05-21-word.md"
+    post.write_bytes("---\ntitle: Из Word\nsummary: \"Итоги\x0bгода\"\n---\n\nПервая\x0bстрока\x08 и\x1b конец.\n"
+                     .encode("utf-8"))
+    diags = Diagnostics(mini)
+    assert build(mini, mini / "public", diags, jobs=1) is not None, [str(p) for p in diags.sorted()]
+    page = (mini / "public" / "posts" / "word.html").read_text(encoding="utf-8")
+    assert "Первая строка  и  конец." in page and "\x0b" not in page
+    for name in ("feed.xml", "atom.xml"):
+        parsed = feedparser.parse((mini / "public" / name).read_bytes())
+        assert parsed.bozo == 0, parsed.bozo_exception
+        entry = next(e for e in parsed.entries if e.title == "Из Word")
+        assert "Итоги года" in entry.summary
