@@ -440,11 +440,13 @@ def link_tree(source: Path, dest: Path) -> None:
             raise _Mismatch(missing[0])
     except (_Mismatch, OSError) as e:
         shutil.rmtree(dest, ignore_errors=True)
+        if isinstance(e, OSError) and not str(e.filename or "").startswith(str(source)):
+            raise  # writing the copy failed (a full disk, say): not the cache's fault
         raise _damaged(entry, f"out/{e.args[0]}" if isinstance(e, _Mismatch) else str(e)) from None
 
 
 def _damaged(entry: Path, what: str) -> DamagedCacheEntry:
     for name in ("digest", "inputs", WITNESS):
         (entry / name).unlink(missing_ok=True)
-    return DamagedCacheEntry(f"кэш сайта «{entry.name}» повреждён ({what}) и удалён; запустите сборку ещё раз, "
-                             "сайт будет собран заново")
+    return DamagedCacheEntry(f"кэш сайта «{entry.name}» повреждён ({what}); сайт будет собран заново: "
+                             "запустите сборку ещё раз")

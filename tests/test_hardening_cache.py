@@ -225,3 +225,20 @@ def test_a_site_already_in_place_is_not_even_statted_and_a_copy_is_still_hashed(
     with pytest.raises(DamagedCacheEntry):
         link_tree(hit, tmp_path / "copy")  # ... but whatever is copied is
     assert SiteCache(mini / ".cache").lookup_inputs("school-2", inputs, placed=digest) is None  # and dropped
+
+
+def test_a_copy_that_cannot_be_written_is_not_taken_for_cache_damage(mini: Path, tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    from fedsite import sitecache
+
+    cached(mini)
+
+    def full(src: str, dst: str):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(sitecache, "copy_file", full)
+    with pytest.raises(OSError) as raised:
+        sitecache.link_tree(mini / ".cache/sites/school-2/out", tmp_path / "copy")
+    assert not isinstance(raised.value, DamagedCacheEntry) and not (tmp_path / "copy").exists()
+    assert (mini / ".cache/sites/school-2/digest").is_file()  # the entry is kept
