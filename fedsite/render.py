@@ -378,7 +378,7 @@ def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache,
     indexes = {name: index_of(group_keys[name], group, results, keys) for name, group in jobs_by_group.items()
                if group_keys.get(name) and len(used.get(name, {})) == len(group)}
     cache.save(used, indexes, set(reused))
-    store.repair = Rerender(renderer, cache, {job.rel: job for job in jobs}, results, reused)
+    store.repair = Rerender(renderer, cache, {results[job.rel].rendered.html_key: job for job in jobs}, reused)
     store.prune({r.rendered.html_key for r in results.values()}
                 | {html for index in reused.values() for _, _, html in index.docs.values()})
     return results, indexes
@@ -470,16 +470,16 @@ def _stored(result: RenderResult, store: HtmlStore) -> RenderResult:
 class Rerender:
     """What the HtmlStore calls when a document's stored HTML turns out damaged or missing as it is
     read back (after the render stage): the document is found by its HTML key and rendered again, from
-    this build's jobs or, for a group reused whole, the job kept with its cached rendering. Searched
-    only then, document by document: it happens only after damage."""
+    this build's job or, for a group reused whole, the job kept with its cached rendering (searched
+    only then: it happens only after damage). The jobs by HTML key share their strings with the
+    build's sources: a few MB at 61k documents, the results themselves are not kept."""
 
     def __init__(self, renderer: Renderer, cache: RenderCache, jobs: dict[str, RenderJob],
-                 results: dict[str, RenderResult], reused: dict[str, GroupIndex]) -> None:
-        self.renderer, self.cache, self.jobs, self.results, self.reused = renderer, cache, jobs, results, reused
+                 reused: dict[str, GroupIndex]) -> None:
+        self.renderer, self.cache, self.jobs, self.reused = renderer, cache, jobs, reused
 
     def __call__(self, key: str) -> str | None:
-        job = next((self.jobs.get(rel) for rel, result in self.results.items()
-                    if result.rendered.html_key == key), None)
+        job = self.jobs.get(key)
         for name, index in self.reused.items() if job is None else ():
             for job_key, _, html_key in index.docs.values():
                 if html_key == key:
