@@ -12,6 +12,7 @@ import tempfile
 import weakref
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -84,8 +85,7 @@ def render_one(renderer: Renderer, job: RenderJob) -> RenderResult:
     try:
         return _render_one(renderer, job)
     except Exception as e:  # noqa: BLE001 (any error of the renderer or the libraries it calls)
-        message = f"{INTERNAL} ({type(e).__name__}); сообщите администратору федерации"
-        return RenderResult(Rendered("", (), frozenset(), ""), ((job.body_line, message),), (), (), job)
+        return _internal_error(job, type(e).__name__)
 
 
 def _render_one(renderer: Renderer, job: RenderJob) -> RenderResult:
@@ -107,6 +107,37 @@ def _render_one(renderer: Renderer, job: RenderJob) -> RenderResult:
 def is_kept(result: RenderResult) -> bool:
     """Whether a result may be cached: not one of a file changed mid-build or of an internal error."""
     return not any(message == CHANGED or message.startswith(INTERNAL) for _, message in result.problems)
+
+
+PARALLEL_FROM = 200  # documents to render, above which worker processes render them
+CRASHED = "рабочий процесс завершился аварийно"
+
+
+def _render_isolating(jobs: list[RenderJob], setup: RendererSetup) -> dict[str, RenderResult]:
+    """After a worker process died (a crash inside a library, the system killing it for its memory):
+    the documents left are rendered in a fresh worker, and a batch that kills one is halved until the
+    document that does is found, which is reported as an internal error at its file. Unless a worker
+    that renders nothing dies too: then the fault is not a document's, and it is raised."""
+    with ProcessPoolExecutor(1, initializer=_init_worker, initargs=(setup,)) as pool:
+        pool.submit(_render_chunk, []).result()
+    results: dict[str, RenderResult] = {}
+    pending = [jobs]
+    while pending:
+        batch = pending.pop()
+        try:
+            with ProcessPoolExecutor(1, initializer=_init_worker, initargs=(setup,)) as pool:
+                results.update(zip((job.rel for job in batch), pool.submit(_render_chunk, batch).result()))
+        except BrokenProcessPool:
+            if len(batch) == 1:
+                results[batch[0].rel] = _internal_error(batch[0], CRASHED)
+            else:
+                pending += [batch[len(batch) // 2:], batch[:len(batch) // 2]]
+    return results
+
+
+def _internal_error(job: RenderJob, what: str) -> RenderResult:
+    message = f"{INTERNAL} ({what}); сообщите администратору федерации"
+    return RenderResult(Rendered("", (), frozenset(), ""), ((job.body_line, message),), (), (), job)
 
 
 def _render_chunk(jobs: list[RenderJob]) -> list[RenderResult]:
@@ -359,12 +390,16 @@ def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache,
             results[job.rel] = hit
         else:
             todo.append(job)
-    if workers > 1 and len(todo) > 200:
+    if workers > 1 and len(todo) > PARALLEL_FROM:
         size = max(50, len(todo) // (workers * 8))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(setup,)) as pool:
-            for chunk, out in zip(chunks, pool.map(_render_chunk, chunks)):
-                results.update((job.rel, _stored(result, store)) for job, result in zip(chunk, out))
+        try:
+            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(setup,)) as pool:
+                for chunk, out in zip(chunks, pool.map(_render_chunk, chunks)):
+                    results.update((job.rel, _stored(result, store)) for job, result in zip(chunk, out))
+        except BrokenProcessPool:
+            left = [job for job in todo if job.rel not in results]
+            results.update((rel, _stored(result, store)) for rel, result in _render_isolating(left, setup).items())
     else:
         results.update((job.rel, _stored(render_one(renderer, job), store)) for job in todo)
     used: dict[str, dict[str, RenderResult]] = {}

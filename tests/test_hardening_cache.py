@@ -242,3 +242,22 @@ def test_a_copy_that_cannot_be_written_is_not_taken_for_cache_damage(mini: Path,
         sitecache.link_tree(mini / ".cache/sites/school-2/out", tmp_path / "copy")
     assert not isinstance(raised.value, DamagedCacheEntry) and not (tmp_path / "copy").exists()
     assert (mini / ".cache/sites/school-2/digest").is_file()  # the entry is kept
+
+
+def test_a_document_that_kills_its_worker_process_is_named(mini: Path, monkeypatch) -> None:
+    from fedsite import render
+
+    real = markup.Renderer.render
+
+    def crashing(self, body, ctx, summary):
+        if ctx.rel.endswith("uroki.md"):
+            os._exit(1)  # as a crash inside a C library, or the system killing the worker, would
+        return real(self, body, ctx, summary)
+
+    monkeypatch.setattr(markup.Renderer, "render", crashing)  # inherited by the forked workers
+    monkeypatch.setattr(render, "PARALLEL_FROM", 0)
+    diags = Diagnostics(mini)
+    assert build(mini, mini / "public", diags, BuildOptions(cache=mini / ".cache", jobs=2)) is None
+    crashed = [(p.path, p.message) for p in diags.sorted() if INTERNAL in p.message]
+    assert crashed == [(f"{SCHOOL}/posts/2024-05-01-uroki.md",
+                        f"{INTERNAL} (рабочий процесс завершился аварийно); сообщите администратору федерации")]
