@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from .checked import DamagedCacheEntry
 from .diagnostics import Diagnostics, UsageError
 from .events import calendar_files
 from .federation import Federation, read_federation, render_federation
@@ -368,31 +369,35 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
         bar.set_postfix_str(org_id)
         bar.update()
 
-    def reuse(org_id: str, digest: str, hit: Path) -> None:
+    def reuse(org_id: str, digest: str, hit: Path) -> bool:
+        """Take a cached site (copied, each file checked); False if the copy found it damaged."""
         nonlocal reused
         if in_place.get(org_id) != digest:
-            with writing_to(staging / org_id):
-                link_tree(hit, staging / org_id)
+            try:
+                with writing_to(staging / org_id):
+                    link_tree(hit, staging / org_id)
+            except DamagedCacheEntry:  # dropped from the cache: the site is built instead
+                return False
         digests[org_id] = digest
         reused += 1
         bar.update()
+        return True
 
     try:
         to_plan = []
         for org in orgs:
-            hit = cache.lookup_inputs(org.id, inputs[org.id]) if org.id in inputs else None
-            if hit is not None:
+            placed = in_place.get(org.id, "")
+            hit = cache.lookup_inputs(org.id, inputs[org.id], placed) if org.id in inputs else None
+            if hit is not None and reuse(org.id, cache.digest(org.id), hit):
                 pages += cache.pages(org.id)
-                reuse(org.id, cache.digest(org.id), hit)
             else:
                 to_plan.append(org)
         for org in planning_order(to_plan, options.jobs):
             unit = make(org)
             pages += len(unit.plan.pages)
-            hit = cache.lookup(unit)
-            if hit is not None:
+            hit = cache.lookup(unit, in_place.get(org.id, ""))
+            if hit is not None and reuse(org.id, unit.digest, hit):
                 cache.store(org.id, unit.digest, inputs.get(org.id, ""), None)
-                reuse(org.id, unit.digest, hit)
                 continue
             if pool is None:
                 build_unit(unit, fresh / org.id, options.cache)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import repeat
 from operator import attrgetter
@@ -14,6 +14,7 @@ from typing import Iterator
 from .content import (Page, Post, SiteUrls, Source, check_page_urls, read_assets, read_pages, read_posts,
                       split_front_matter)
 from .diagnostics import Diagnostics, Problem
+from .markup import Renderer
 from .render import HtmlStore, RenderCache, RenderedDocs, RendererSetup, RenderJob, group_key, group_name, render_jobs
 from .schema import project_card
 from .settings import Settings, load_settings, usable_extensions
@@ -317,6 +318,37 @@ def doc_groups(fed: Federation, published: dict[str, list[Post]]) -> list[DocGro
     return groups
 
 
+def working_renderer(setup: RendererSetup, renderer: Renderer, repo: Path,
+                     diags: Diagnostics) -> tuple[RendererSetup, Renderer]:
+    """The renderer, once Python-Markdown has taken every extension's settings from mkdocs.yml. One it
+    refuses (`toc: {permalnk: true}`) is reported at mkdocs.yml and left out, instead of failing every
+    document. Tried only when something is to be rendered: a cached build imports no Markdown."""
+    try:
+        renderer.md
+        return setup, renderer
+    except Exception:  # noqa: BLE001 (an extension's own error, whatever its kind)
+        pass
+    config = repo / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8", errors="replace")
+    line = next((n for n, row in enumerate(text.splitlines(), 1) if row.startswith("markdown_extensions")), 1)
+    import markdown
+
+    kept = []
+    for item in setup.extensions:
+        name, conf = next(iter(item.items())) if isinstance(item, dict) else (item, None)
+        try:
+            markdown.Markdown(extensions=[name], extension_configs={name: conf or {}})
+            kept.append(item)
+        except KeyError as e:
+            diags.add(config, line, f"у расширения Markdown «{name}» нет настройки «{e.args[0]}»; "
+                                    "проверьте её имя в markdown_extensions или уберите её")
+        except Exception as e:  # noqa: BLE001
+            diags.add(config, line, f"расширение Markdown «{name}» не принимает эти настройки "
+                                    f"({type(e).__name__}: {str(e)[:200]}); проверьте их в markdown_extensions")
+    setup = replace(setup, extensions=kept)
+    return setup, setup.make()
+
+
 def render_federation(fed: Federation, now: datetime, diags: Diagnostics, cache_dir: Path | None = None,
                       workers: int = 1) -> FederationView:
     """Render every published post, page and intro once (or reuse them); report broken links with their lines."""
@@ -335,6 +367,8 @@ def render_federation(fed: Federation, now: datetime, diags: Diagnostics, cache_
             reused[name] = index
         else:
             sources += group.jobs()
+    if sources:
+        setup, renderer = working_renderer(setup, renderer, fed.repo, diags)
     results, indexed = render_jobs([job for _, job in sources], setup, cache, store, workers, keys, reused, renderer)
     rendered = RenderedDocs(cache, results, reused, indexed)
     problems = [(source.file, line, message) for source, _ in sources for line, message in results[source.rel].problems]

@@ -251,8 +251,6 @@ def test_an_unknown_extension_is_the_only_problem(mini: Path) -> None:
     assert not [line for line in lines if "внутренняя ошибка" in line.lower()], lines
 
 
-@pytest.mark.xfail(strict=True, reason="settings.extension_problems does not load an extension with its settings: "
-                                       "an unknown setting is a KeyError in every document")
 def test_an_unknown_extension_setting_is_a_mkdocs_yml_problem(mini: Path) -> None:
     _with_extensions(mini, "  - toc:\n      permalnk: true\n")
     lines = _check_lines(mini)
