@@ -228,6 +228,7 @@ def _holds_site(folder: Path, depth: int) -> bool:
     names = {e.name for e in entries}
     if all(name in names for name in SITE_FILES):
         return True
-    if depth == 0 or any(not e.is_dir(follow_symlinks=False) for e in entries):
+    if depth == 0 or not entries or any(not e.is_dir(follow_symlinks=False) for e in entries):
         return False
-    return any(_holds_site(Path(e.path), depth - 1) for e in entries)
+    # Every folder a site's (or one of sites): a single foreign folder beside them would be lost.
+    return all(_holds_site(Path(e.path), depth - 1) for e in entries)

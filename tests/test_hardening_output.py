@@ -121,6 +121,20 @@ def test_out_accepts_new_empty_and_earlier_outputs(mini: Path, tmp_path: Path, c
     assert main(mini, "build", "--jobs", "1", "--out", str(elsewhere), capsys=capsys)[0] == 0
 
 
+def test_a_folder_of_one_site_beside_foreign_files_is_refused(mini: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture) -> None:
+    """A copy of one site's pages next to a folder of one's own is not a build output: the build
+    would replace it all."""
+    assert main(mini, "build", "--jobs", "1", "--out", str(tmp_path / "site"), capsys=capsys)[0] == 0
+    mixed = tmp_path / "mixed"
+    shutil.copytree(tmp_path / "site", mixed / "a")
+    (mixed / "b").mkdir()
+    (mixed / "b/thesis.txt").write_text("диссертация\n")
+    code, err = main(mini, "build", "--jobs", "1", "--out", str(mixed), capsys=capsys)
+    assert code == 2 and "не похожа на результат прежней сборки" in err
+    assert (mixed / "b/thesis.txt").read_text() == "диссертация\n"
+
+
 def test_shard_outputs_without_the_root_can_be_built_again(mini: Path, tmp_path: Path,
                                                           capsys: pytest.CaptureFixture) -> None:
     # The marker is written only by the shard that holds the root (shards stay disjoint and merge into
