@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import UsageError
+from .output import write_atomic
 
 MAGIC = b"fedsite-checked-1\n"
 _HEAD = len(MAGIC) + 65  # the magic line, then the data's sha256 in hex and a newline
@@ -40,11 +41,7 @@ def loads_checked(blob: bytes) -> Any | None:
 
 def write_checked(path: Path, value: Any) -> os.stat_result:
     """Write atomically (readers see the old file or the new one); the new file's stat."""
-    blob = dumps_checked(value)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(blob)
-    os.replace(tmp, path)
+    write_atomic(path, dumps_checked(value))
     return os.stat(path)
 
 

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import shutil
 from pathlib import Path
-from typing import Any
 
 from .diagnostics import UsageError
 from .swap import Swap
@@ -35,22 +33,6 @@ def write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-
-
-def write_pickle(path: Path, value: Any) -> None:
-    write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def read_pickle(path: Path | None) -> Any | None:
-    """A cache file's data; None if it is missing or cannot be read (a damaged or older cache is only
-    a slower build)."""
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as f:  # no stat first: a build reads ~3,000 of these
-            return pickle.loads(f.read())
-    except Exception:
-        return None
 
 
 def place_site(staged: Path, final: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .digest import canonical_digest, code_digest
-from .output import read_pickle, write_pickle
+from .checked import read_checked, write_checked
 from .tree import CONTENT_DIRS, Org, real_repo, walk
 from .yamlfile import ParsedTexts
 
@@ -124,17 +124,17 @@ class ReadCache:
 
     def parsed_cards(self) -> ParsedTexts:
         """site.yml texts parsed by the last build (by this code)."""
-        stored = read_pickle(self.folder / "site-cards.parsed" if self.folder else None)
+        stored = read_checked(self.folder / "site-cards.parsed" if self.folder else None)
         known = stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == code_digest() else {}
         return ParsedTexts(known if isinstance(known, dict) else {})
 
     def save_cards(self, parsed: ParsedTexts) -> None:
         """Keep the texts this build parsed or used, and only those."""
         if self.folder is not None and parsed.used.keys() != parsed.known.keys():
-            write_pickle(self.folder / "site-cards.parsed", (code_digest(), parsed.used))
+            write_checked(self.folder / "site-cards.parsed", (code_digest(), parsed.used))
 
     def get(self, org_id: str, key: str) -> Any | None:
-        stored = read_pickle(self.folder / f"{org_id}.pickle" if self.folder else None)
+        stored = read_checked(self.folder / f"{org_id}.pickle" if self.folder else None)
         try:
             stored_key, value = stored
         except (TypeError, ValueError):  # none, or of another shape
@@ -143,7 +143,7 @@ class ReadCache:
 
     def put(self, org_id: str, key: str, value: Any) -> None:
         if self.folder is not None:
-            write_pickle(self.folder / f"{org_id}.pickle", (key, value))
+            write_checked(self.folder / f"{org_id}.pickle", (key, value))
 
     def prune(self, keep: set[str]) -> None:
         """Forget organizations that no longer exist."""
