@@ -6,6 +6,7 @@ import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
@@ -322,7 +323,7 @@ def working_renderer(setup: RendererSetup, renderer: Renderer, repo: Path,
                      diags: Diagnostics) -> tuple[RendererSetup, Renderer]:
     """The renderer, once Python-Markdown has taken every extension's settings from mkdocs.yml. One it
     refuses (`toc: {permalnk: true}`) is reported at mkdocs.yml and left out, instead of failing every
-    document. Tried only when something is to be rendered: a cached build imports no Markdown."""
+    document. Tried by render_jobs only when something is to be rendered: a cached build loads no Markdown."""
     try:
         renderer.md
         return setup, renderer
@@ -367,9 +368,9 @@ def render_federation(fed: Federation, now: datetime, diags: Diagnostics, cache_
             reused[name] = index
         else:
             sources += group.jobs()
-    if sources:
-        setup, renderer = working_renderer(setup, renderer, fed.repo, diags)
-    results, indexed = render_jobs([job for _, job in sources], setup, cache, store, workers, keys, reused, renderer)
+    usable = partial(working_renderer, repo=fed.repo, diags=diags)
+    results, indexed = render_jobs([job for _, job in sources], setup, cache, store, workers, keys, reused, renderer,
+                                   usable)
     rendered = RenderedDocs(cache, results, reused, indexed)
     problems = [(source.file, line, message) for source, _ in sources for line, message in results[source.rel].problems]
     checks = [(source.file, line, target, anchor) for source, _ in sources

@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -376,10 +376,12 @@ def group_name(folder: str) -> str:
 
 def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache, store: HtmlStore,
                 workers: int, group_keys: dict[str, str], reused: dict[str, GroupIndex],
-                renderer: Renderer) -> tuple[dict[str, RenderResult], dict[str, GroupIndex]]:
+                renderer: Renderer, usable: Callable[[RendererSetup, Renderer], tuple[RendererSetup, Renderer]]
+                ) -> tuple[dict[str, RenderResult], dict[str, GroupIndex]]:
     """Results by document path, their HTML in `store`: reused from the cache when still valid, the
     rest rendered in parallel, and the new indexes of the groups whose renderings all hold. `reused`
-    groups were taken whole by the caller and are kept."""
+    groups were taken whole by the caller and are kept. `usable` checks the renderer (the extensions'
+    settings) before anything is rendered, so a build that renders nothing does not load Markdown."""
     fingerprint = setup.fingerprint()
     keys = {job.rel: job_key(job, fingerprint) for job in jobs}
     results: dict[str, RenderResult] = {}
@@ -390,6 +392,8 @@ def render_jobs(jobs: list[RenderJob], setup: RendererSetup, cache: RenderCache,
             results[job.rel] = hit
         else:
             todo.append(job)
+    if todo:
+        setup, renderer = usable(setup, renderer)
     if workers > 1 and len(todo) > PARALLEL_FROM:
         size = max(50, len(todo) // (workers * 8))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
