@@ -386,8 +386,7 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
     try:
         to_plan = []
         for org in orgs:
-            placed = in_place.get(org.id, "")
-            hit = cache.lookup_inputs(org.id, inputs[org.id], placed) if org.id in inputs else None
+            hit = cache.lookup_inputs(org.id, inputs[org.id]) if org.id in inputs else None
             if hit is not None and reuse(org.id, cache.digest(org.id), hit):
                 pages += cache.pages(org.id)
             else:
@@ -395,7 +394,7 @@ def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[
         for org in planning_order(to_plan, options.jobs):
             unit = make(org)
             pages += len(unit.plan.pages)
-            hit = cache.lookup(unit, in_place.get(org.id, ""))
+            hit = cache.lookup(unit)
             if hit is not None and reuse(org.id, unit.digest, hit):
                 cache.store(org.id, unit.digest, inputs.get(org.id, ""), None)
                 continue
