@@ -101,7 +101,8 @@ def refuse_unfinished_swap(out: Path) -> None:
         progress = swap_progress(left.journal, out.resolve().parent) if not left.journal.get("damaged") else "part"
         held = {"none": "в public/ по-прежнему прежний результат, но сборка не завершена",
                 "all": "в public/ уже новые файлы, но сборка не успела записать, что проверка пройдена",
-                "part": "в public/ сейчас смесь старых и новых файлов"}[progress]
+                "part": "в public/ сейчас смесь старых и новых файлов" if out.exists() else
+                        f"папки public/ сейчас нет (прежний результат лежит в «{left.folder}»)"}[progress]
         raise UsageError(f"сборка (процесс {left.pid}) была прервана во время замены сайтов: {held}; "
                          "публиковать это нельзя. Запустите «python build.py build»: она сначала вернёт "
                          "прежние файлы на место, затем соберёт сайты; после неё публикуйте.")

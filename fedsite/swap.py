@@ -182,10 +182,12 @@ def _recover_one(folder: Path) -> None:
 
 
 def swap_progress(journal: dict, base: Path) -> str:
-    """How far an unfinished swap got: none, part or all of its renames."""
+    """How far an unfinished swap got: none, part or all of its renames. They are done in order, and a
+    later one may put a file where an earlier one's source was (the new output where the old one
+    stood), so the last rename that shows as done is how far it got."""
     ops = journal.get("ops", [])
-    done = sum(1 for src, dst in ops if _done(base / src, base / dst))
-    return "none" if done == 0 else "all" if done == len(ops) else "part"
+    last = next((i for i in reversed(range(len(ops))) if _done(base / ops[i][0], base / ops[i][1])), -1)
+    return "none" if last < 0 else "all" if last == len(ops) - 1 else "part"
 
 
 def _done(src: Path, dst: Path) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -204,6 +205,13 @@ def test_kill_9_between_the_renames_of_a_full_swap(mini: Path, tmp_path: Path) -
     assert not (mini / "public").exists()  # the old output moved aside, the new one not yet in
     refused = run(mini, "deploy")
     assert refused.returncode == 2 and f"сборка (процесс {pid}) была прервана во время замены сайтов" in refused.stderr
+    assert "папки public/ сейчас нет (прежний результат лежит в" in refused.stderr
+    # The last rename done by hand: the new output whole in place, which deploy tells apart from a mix
+    journal = json.loads(next(mini.glob(".public.new-*/swap.json")).read_text(encoding="utf-8"))
+    src, dst = journal["ops"][-1]
+    os.replace(mini / src, mini / dst)
+    refused = run(mini, "deploy")
+    assert refused.returncode == 2 and "в public/ уже новые файлы" in refused.stderr, refused.stderr
     (mini / SCHOOL / "posts/2025-02-01-novost.md").unlink()
     again = run(mini, "build", "--no-cache", "--jobs", "1")
     assert again.returncode == 0, again.stderr
