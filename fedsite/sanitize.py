@@ -76,11 +76,6 @@ def _ascii_hosts(hosts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple((idna_to_ascii(h) or b"").decode("ascii") or h.lower() for h in names if h)
 
 
-def host_allowed(url: str, hosts: tuple[str, ...]) -> bool:
-    """True for an https URL on an allowed host or one of its subdomains, as a browser reads it."""
-    return allowed_src(url, hosts) is not None
-
-
 def clean_html(html: str, iframe_hosts: tuple[str, ...], base_url: str | None = None) -> str:
     """Strip scripts, event handlers, dangerous URLs and iframes from hosts not allowed.
 

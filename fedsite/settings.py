@@ -7,11 +7,11 @@ import importlib.util
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .dates import shown
 from .diagnostics import Diagnostics
+from .schema import is_web_url
 from .yamlfile import load_file
 
 DEFAULT_IFRAME_HOSTS = ("vk.com", "vkvideo.ru", "rutube.ru", "www.youtube.com", "youtube.com",
@@ -60,7 +60,7 @@ def load_settings(repo: Path, diags: Diagnostics) -> Settings:
     known = {f.name: f for f in fields(Settings) if f.name != "site_url"}
     values: dict = {}
     site_url = doc.data.get("site_url") or Settings.site_url
-    if not isinstance(site_url, str) or not _is_web_url(site_url):
+    if not isinstance(site_url, str) or not is_web_url(site_url):
         diags.add(path, doc.line("site_url"), f"site_url должен быть адресом сайта, начиная с https://, "
                                               f"а записано: {shown(site_url)}")
         site_url = Settings.site_url
@@ -95,11 +95,6 @@ def load_settings(repo: Path, diags: Diagnostics) -> Settings:
     for problem in extension_problems(doc.data.get("markdown_extensions")):
         diags.add(path, doc.line("markdown_extensions"), problem)
     return settings
-
-
-def _is_web_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
 
 
 def extension_problems(extensions: Any) -> list[str]:
