@@ -11,7 +11,6 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import UsageError
 from .output import write_atomic
 
 MAGIC = b"fedsite-checked-1\n"
@@ -56,6 +55,6 @@ def read_checked(path: Path | None) -> Any | None:
         return None
 
 
-class DamagedCacheEntry(UsageError):
+class DamagedCacheEntry(Exception):
     """A cache file found damaged when it was needed and nothing could be done again in its place:
-    the entry is dropped so that the next build does the work again."""
+    the entry is dropped so that the next build does the work again (exit 3: not a usage error)."""

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from .checked import DamagedCacheEntry
 from .diagnostics import Diagnostics, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -113,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as e:
         print(f"Ошибка: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except DamagedCacheEntry as e:  # already dropped: the next build does that work again
+        print(f"Ошибка: {e}.{output_state(command)}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print(interrupted(command), file=sys.stderr)
         return EXIT_INTERRUPTED

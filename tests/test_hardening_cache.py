@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from fedsite.checked import DamagedCacheEntry
 from fedsite.diagnostics import Diagnostics
 from fedsite.render import INTERNAL, RenderJob, render_one
 
+from conftest import PROJECT
 from test_output import snapshot
 
 SCHOOL = "sites/region/district-a/school-1"
@@ -137,8 +140,11 @@ def test_a_render_pickle_damaged_with_its_size_and_mtime_kept_fails_once_and_cle
     for path in (mini / ".cache/render").glob("*.pickle"):
         garble(path, keep_mtime=True)
     shutil.rmtree(mini / ".cache/sites")
-    with pytest.raises(DamagedCacheEntry, match="кэш сборки повреждён"):
-        cached(mini, tmp_path / "again")
+    failed = subprocess.run([sys.executable, str(PROJECT / "build.py"), "--repo", str(mini), "build", "--jobs", "1",
+                             "--out", str(tmp_path / "again")], capture_output=True, text=True)
+    assert failed.returncode == 3 and "Traceback" not in failed.stderr, failed.stderr
+    assert failed.stderr.startswith("Ошибка: кэш сборки повреждён") and "запустите сборку ещё раз" in failed.stderr
+    assert not (tmp_path / "again").exists()
     cached(mini, tmp_path / "again")
     assert snapshot(tmp_path / "again") == reference(mini, tmp_path / "full")
 
