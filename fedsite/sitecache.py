@@ -23,7 +23,6 @@ from .diagnostics import Diagnostics
 from .digest import canonical_digest, code_digest, tree_digest
 from .feeds import Feed
 from .monitoring import has_monitoring
-from .output import write_atomic
 from .plan import SitePlan
 from .yamlfile import load_file
 
