@@ -22,7 +22,9 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.theme import Theme
 from mkdocs.utils.templates import url_filter
 
+from .checked import dumps_checked, loads_checked
 from .markup import relative_link
+from .output import write_atomic
 from .plan import PageSpec, SitePlan
 from .sitecache import engine_digest
 
@@ -63,7 +65,7 @@ class SharedTheme(Theme):
             env.globals["fed_translate"] = translator(env)
             if self.bytecode_dir is not None:  # a fresh worker compiled Material's templates in ~0.4 s
                 self.bytecode_dir.mkdir(parents=True, exist_ok=True)
-                env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(self.bytecode_dir))
+                env.bytecode_cache = CheckedBytecodeCache(str(self.bytecode_dir))
             env.trim_blocks = env.lstrip_blocks = True  # template indentation is ~10% of a page
             # A stat of every template on every use was 5% of a site's build: templates edited between
             # builds in one process (`serve`) get a new theme instead (see shared_theme).
@@ -72,6 +74,29 @@ class SharedTheme(Theme):
             env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
             self._env = env
         return self._env
+
+
+class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's compiled templates in .cache/jinja/, each file with the sha256 of its content
+    (checked.py): a damaged file is compiled again instead of failing every build that loads it."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            with open(self._get_cache_filename(bucket), "rb") as f:
+                code = loads_checked(f.read())
+        except OSError:
+            return
+        if isinstance(code, bytes):
+            try:
+                bucket.bytecode_from_string(code)
+            except Exception:  # noqa: BLE001 (whole, yet not Jinja's: compiled again)
+                bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            write_atomic(Path(self._get_cache_filename(bucket)), dumps_checked(bucket.bytecode_to_string()))
+        except OSError:
+            pass  # only a slower next build
 
 
 def shared_theme(theme: Theme, inputs: str, bytecode_dir: Path | None = None) -> SharedTheme:

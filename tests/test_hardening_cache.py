@@ -276,3 +276,21 @@ def test_a_read_cache_changed_inside_its_data_is_read_again(mini: Path, tmp_path
     shutil.rmtree(mini / ".cache/sites")
     cached(mini, tmp_path / "again")
     assert snapshot(tmp_path / "again") == reference(mini, tmp_path / "full")
+
+
+def test_garbled_compiled_templates_are_compiled_again(mini: Path, tmp_path: Path) -> None:
+    """Jinja's bytecode in .cache/jinja/ (a garbled one was an internal error in every later build)."""
+    cached(mini)
+    compiled = list((mini / ".cache/jinja").iterdir())
+    assert compiled
+    for path in compiled:  # 40 bytes a third of the way in: marshal data that still loads, wrongly
+        data = bytearray(path.read_bytes())
+        for i in range(len(data) // 3, len(data) // 3 + 40):
+            data[i] ^= 0x5A
+        path.write_bytes(bytes(data))
+    shutil.rmtree(mini / ".cache/sites")
+    # A new process: this one keeps the templates it compiled in memory.
+    again = subprocess.run([sys.executable, str(PROJECT / "build.py"), "--repo", str(mini), "build", "--jobs", "1",
+                            "--out", str(tmp_path / "again")], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert snapshot(tmp_path / "again") == reference(mini, tmp_path / "full")
