@@ -10,8 +10,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .dates import shown
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, UsageError
 from .schema import is_web_url
+from .tree import refusal_message, refused_link
 from .yamlfile import load_file
 
 DEFAULT_IFRAME_HOSTS = ("vk.com", "vkvideo.ru", "rutube.ru", "www.youtube.com", "youtube.com",
@@ -42,11 +43,29 @@ class Settings:
 MAX_NUMBER = 100_000  # no setting is meant to be larger; silent_days of 10**12 overflowed a timedelta
 
 
+def refuse_links_out(repo: Path, path: Path) -> None:
+    """mkdocs.yml and the theme folder are read by MkDocs itself, whatever the other checks say: a link
+    of theirs out of the repository (or into .git) stops everything, --keep-going or not."""
+    try:
+        refused = refused_link(path, repo)
+    except ValueError:  # a custom_dir outside the repository: MkDocs reports it
+        return
+    if refused is not None:
+        link, why = refused
+        raise UsageError(f"{link.relative_to(repo).as_posix()}: "
+                         f"{refusal_message(why, 'folder' if link != repo / 'mkdocs.yml' else 'file')}")
+
+
 def load_settings(repo: Path, diags: Diagnostics) -> Settings:
     """Read site_url and extra.federation from the base mkdocs.yml, reporting bad values (each of
     the wrong shape is reported and its default used)."""
     path = repo / "mkdocs.yml"
+    refuse_links_out(repo, path)
     doc = load_file(path, diags) if path.exists() else None
+    if doc is not None:
+        theme = doc.data.get("theme")
+        custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+        refuse_links_out(repo, repo / (custom if isinstance(custom, str) and custom else "theme"))
     if doc is None:
         if not path.exists():
             diags.add(path, 1, "нет файла mkdocs.yml в корне репозитория")

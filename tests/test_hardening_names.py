@@ -327,3 +327,25 @@ def test_an_unexpected_error_in_one_file_names_the_file(mini: Path, monkeypatch:
     assert run_check(mini) == [
         f"{SCHOOL}/posts/2023-06-01-leto.md:1: файл не удалось обработать: внутренняя ошибка сборщика "
         "(RuntimeError: сбой); сообщите администратору федерации и приложите этот файл"]
+
+
+@pytest.mark.parametrize("rel, fix", [("mkdocs.yml", "замените её файлом"), ("theme", "замените её папкой")])
+def test_a_link_out_of_the_repository_as_mkdocs_yml_or_theme_stops_everything(
+        mini: Path, tmp_path: Path, rel: str, fix: str) -> None:
+    """MkDocs reads these itself, past the read stage's checks: refused whatever --keep-going says."""
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import PROJECT
+
+    target = tmp_path / "outside" / rel
+    target.parent.mkdir(parents=True)
+    shutil.move(str(mini / rel), str(target))
+    (mini / rel).symlink_to(target)
+    for command in (["check"], ["build", "--keep-going", "--jobs", "1"]):
+        done = subprocess.run([sys.executable, str(PROJECT / "build.py"), "--repo", str(mini), *command],
+                              capture_output=True, text=True)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.strip() == f"Ошибка: {rel}: {OUTSIDE}{fix}"
+    assert not (mini / "public").exists()
