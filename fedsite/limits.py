@@ -103,7 +103,7 @@ def _nesting(text: str) -> tuple[int, str] | None:
         depth = len(_MARKER.findall(prefix)) + columns // 2  # a marker is a level: "10." is one
         if depth > MAX_DEPTH:  # the first such line: where to start fixing
             line = _line(text, m.start())
-            return (line, f"слишком глубокая вложенность списков, цитат или отступов ({depth} уровней) в строке "
+            return (line, f"слишком глубокая вложенность списков, цитат или отступов (уровней: {depth}) в строке "
                           f"{line}: можно не больше {MAX_DEPTH}; уменьшите отступы в начале строк")
     return None
 

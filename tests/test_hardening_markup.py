@@ -196,7 +196,7 @@ def test_costly_markdown_is_reported_quickly_in_a_subprocess(hostile_markdown: P
         assert f"sites/region/posts/{name}:" in out, (name, out)
     # The body starts on line 7; the 26th line of the list is the first deeper than 50 levels (25 × 4
     # columns of indentation, two columns a level, and its marker).
-    assert "2026-05-02-spiski.md:32: слишком глубокая вложенность списков, цитат или отступов (51 уровней)" in out
+    assert "2026-05-02-spiski.md:32: слишком глубокая вложенность списков, цитат или отступов (уровней: 51)" in out
     assert "2026-05-01-skobki.md:7: слишком глубокая вложенность или слишком много незакрытых квадратных скобок" in out
     assert "2026-05-05-zvezdy.md:7: слишком длинная цепочка символов «*» (3000 подряд)" in out
     assert elapsed < 60, elapsed  # minutes before; a normal check of the mini federation takes seconds
