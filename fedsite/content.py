@@ -17,7 +17,7 @@ from .diagnostics import Diagnostics
 from .schema import EVENT_FIELDS, PAGE_FIELDS, POST_FIELDS, as_list, check_fields, is_text, is_web_url
 from .settings import Settings
 from .tree import CONTENT_DIRS, Org, internal_error, link_refusal, real_repo, refusal_message, walk
-from .yamlfile import YamlDoc, decode_text, parse_mapping, read_text
+from .yamlfile import YamlDoc, decode_text, parse_mapping, read_text, unreadable
 
 FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.S)
 SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -116,17 +116,13 @@ def split_front_matter(path: Path, repo: Path, diags: Diagnostics) -> Source | N
             return None
     try:
         text = _document_text(path)
-    except UnicodeDecodeError:
-        diags.add(path, 1, "файл не в кодировке UTF-8; сохраните его в UTF-8")
-        return None
     except DocumentTooLarge as e:
         diags.add(path, 1, f"файл слишком большой: {e.size / 2**20:.1f} МБ, а новость или страница может "
                            f"занимать не больше {MAX_DOCUMENT // 2**20} МБ; разделите текст на части, "
                            "а фотографии и документы положите в assets/ и дайте на них ссылки")
         return None
-    except OSError as e:
-        diags.add(path, 1, f"файл не удалось прочитать ({e.strerror or e}); проверьте, что это обычный "
-                           "файл и что он доступен для чтения")
+    except (UnicodeDecodeError, OSError) as e:
+        diags.add(path, 1, unreadable(e))
         return None
     from .limits import check_markdown  # bounded inputs: what no renderer could afford is not rendered
     too_costly = check_markdown(text)

@@ -360,6 +360,17 @@ class ParsedTexts:
         self.used[text] = doc
 
 
+def unreadable(e: UnicodeDecodeError | OSError) -> str:
+    """Why a text file could not be read, and what to do: the same words for every reader."""
+    if isinstance(e, UnicodeDecodeError):
+        return "файл не в кодировке UTF-8; сохраните его в UTF-8"
+    if isinstance(e, IsADirectoryError):
+        return "здесь папка, а должен быть файл; переименуйте папку"
+    if isinstance(e, PermissionError):
+        return "файл не удалось прочитать: нет прав на чтение"
+    return f"файл не удалось прочитать ({e.strerror or e}); проверьте, что это обычный файл"
+
+
 def load_file(path: Path, diags: Diagnostics, parsed: ParsedTexts | None = None,
               config: bool | None = None) -> YamlDoc | None:
     """Read and parse a YAML mapping file (a text parsed before is taken from `parsed`). `config`
@@ -368,17 +379,8 @@ def load_file(path: Path, diags: Diagnostics, parsed: ParsedTexts | None = None,
         config = path.name == "mkdocs.yml"
     try:
         text = read_text(path)
-    except UnicodeDecodeError:
-        diags.add(path, 1, "файл не в кодировке UTF-8; сохраните его в UTF-8")
-        return None
-    except IsADirectoryError:
-        diags.add(path, 1, "здесь папка, а должен быть файл; переименуйте папку")
-        return None
-    except PermissionError:
-        diags.add(path, 1, "файл не удалось прочитать: нет прав на чтение")
-        return None
-    except OSError:
-        diags.add(path, 1, "файл не удалось прочитать; проверьте, что это обычный файл")
+    except (UnicodeDecodeError, OSError) as e:
+        diags.add(path, 1, unreadable(e))
         return None
     doc = parsed.get(text) if parsed is not None else None
     if doc is None:

