@@ -4,7 +4,7 @@ import logging
 import os
 import sys
 
-from fedsite.cli import main
+from fedsite.cli.main import main
 
 if __name__ == "__main__":
     code = main()

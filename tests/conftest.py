@@ -9,8 +9,8 @@ from typing import Iterator
 
 import pytest
 
-from fedsite.builder import build
-from fedsite.diagnostics import Diagnostics
+from fedsite.build.pipeline import build
+from fedsite.model.diagnostics import Diagnostics
 
 PROJECT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -65,7 +65,7 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run_check(repo: Path) -> list[str]:
     """The problems `check` reports for a repository, as printed lines."""
-    from fedsite.builder import check
+    from fedsite.build.pipeline import check
 
     diags = Diagnostics(repo)
     check(repo, diags)

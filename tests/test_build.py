@@ -9,8 +9,8 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
-from fedsite.builder import build
-from fedsite.diagnostics import Diagnostics
+from fedsite.build.pipeline import build
+from fedsite.model.diagnostics import Diagnostics
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -169,8 +169,8 @@ def test_no_page_refers_to_outside_hosts_for_assets(built_mini: Path) -> None:
 
 
 def test_titles_with_markup_are_shown_as_text(mini: Path) -> None:
-    from fedsite.builder import build
-    from fedsite.diagnostics import Diagnostics
+    from fedsite.build.pipeline import build
+    from fedsite.model.diagnostics import Diagnostics
 
     (mini / "sites/region/posts/2024-06-01-xss.md").write_text(
         '---\ntitle: "<img src=x onerror=alert(1)> & «кавычки»"\nsummary: "<script>alert(2)</script>"\n'
@@ -188,8 +188,8 @@ def test_titles_with_markup_are_shown_as_text(mini: Path) -> None:
 
 
 def test_summary_is_the_text_above_the_more_comment(mini: Path) -> None:
-    from fedsite.builder import check
-    from fedsite.diagnostics import Diagnostics
+    from fedsite.build.pipeline import check
+    from fedsite.model.diagnostics import Diagnostics
 
     (mini / "sites/region/posts/2024-06-02-more.md").write_text(
         "---\ntitle: Т\n---\nПервый *абзац*.\n\nВторой абзац.\n\n<!-- more -->\n\nДальше.\n\n"
@@ -199,7 +199,7 @@ def test_summary_is_the_text_above_the_more_comment(mini: Path) -> None:
 
 
 def test_automatic_summary_is_a_short_lead_of_the_first_paragraph(mini: Path) -> None:
-    from fedsite.builder import check
+    from fedsite.build.pipeline import check
 
     words = " ".join(f"слово{i}" for i in range(200))
     (mini / "sites/region/posts/2024-06-03-long.md").write_text(

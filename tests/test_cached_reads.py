@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from fedsite import builder
-from fedsite.builder import BuildOptions, build
-from fedsite.diagnostics import Diagnostics
+from fedsite.build import pipeline as builder
+from fedsite.build.pipeline import BuildOptions, build
+from fedsite.model.diagnostics import Diagnostics
 
 from test_incremental import SCHOOL, cached, full_build
 from test_output import snapshot
@@ -19,7 +19,7 @@ from test_output import snapshot
 
 def test_reading_in_worker_processes_gives_the_same_sites_problems_and_cache(mini: Path, tmp_path: Path,
                                                                            monkeypatch) -> None:
-    from fedsite import federation
+    from fedsite.read import federation
 
     broken = mini / SCHOOL / "posts/2025-03-01-broken.md"
     broken.write_text("---\ntitle: [не закрыта\n---\nТекст\n", encoding="utf-8")
@@ -64,8 +64,8 @@ def test_cached_read_sees_edits_and_never_hides_a_problem(mini: Path) -> None:
 
 
 def test_a_file_changed_while_building_is_reported_not_rendered_stale(mini: Path) -> None:
-    from fedsite.builder import now
-    from fedsite.federation import read_federation, render_federation
+    from fedsite.build.pipeline import now
+    from fedsite.read.federation import read_federation, render_federation
 
     diags = Diagnostics(mini)
     fed = read_federation(mini, diags, mini / ".cache")
@@ -87,7 +87,7 @@ def test_a_file_changed_while_building_is_reported_not_rendered_stale(mini: Path
 def test_in_a_git_clone_file_hashes_come_from_git_and_edits_are_still_seen(mini: Path) -> None:
     import subprocess
 
-    from fedsite.readcache import git_hashes
+    from fedsite.read.readcache import git_hashes
 
     def git(*args: str) -> None:
         subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=mini,
@@ -109,7 +109,7 @@ def test_in_a_git_clone_published_files_are_not_read_to_be_compared_and_edits_ar
                                                                                       monkeypatch) -> None:
     import subprocess
 
-    from fedsite import sitecache
+    from fedsite.sites import unit as sitecache
 
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "content"]):
         subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=mini,

@@ -91,8 +91,8 @@ def test_bad_site_card_is_reported_with_line(mini: Path, text: str, expected: st
 
 
 def test_site_cards_parsed_by_an_earlier_build_are_checked_again(mini: Path, tmp_path: Path) -> None:
-    from fedsite.builder import check
-    from fedsite.diagnostics import Diagnostics
+    from fedsite.build.pipeline import check
+    from fedsite.model.diagnostics import Diagnostics
 
     write(mini, f"{SCHOOL}/site.yml", BAD_CARDS[0][0])
     for text, expected in (BAD_CARDS[0], BAD_CARDS[0], BAD_CARDS[1]):  # parsed, remembered, edited
@@ -127,8 +127,8 @@ def test_two_posts_with_one_url_name_both_files(mini: Path) -> None:
 
 
 def test_two_posts_with_one_url_are_reported_by_every_cached_check(mini: Path, tmp_path: Path) -> None:
-    from fedsite.builder import check
-    from fedsite.diagnostics import Diagnostics
+    from fedsite.build.pipeline import check
+    from fedsite.model.diagnostics import Diagnostics
 
     write(mini, f"{SCHOOL}/posts/2024-06-01-uroki.md", "---\ntitle: Ещё уроки\n---\n")
     for _ in range(2):  # the second check reads from the cache the first one filled

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from fedsite.content import split_front_matter
-from fedsite.diagnostics import Diagnostics
-from fedsite.yamlfile import parse_mapping
+from fedsite.read.content import split_front_matter
+from fedsite.model.diagnostics import Diagnostics
+from fedsite.model.yamlfile import parse_mapping
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, strategies as st
 
-from fedsite.dates import DateError, date_from_filename, parse_date, russian_date
+from fedsite.model.dates import DateError, date_from_filename, parse_date, russian_date
 
 MSK = ZoneInfo("Europe/Moscow")
 

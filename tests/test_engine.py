@@ -11,9 +11,9 @@ import jinja2
 import material
 import pytest
 
-from fedsite import engine
-from fedsite.builder import BuildOptions, build
-from fedsite.diagnostics import Diagnostics
+from fedsite.engine import site as engine
+from fedsite.build.pipeline import BuildOptions, build
+from fedsite.model.diagnostics import Diagnostics
 
 from test_output import snapshot
 

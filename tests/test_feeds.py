@@ -9,9 +9,9 @@ from pathlib import Path
 import feedparser
 from icalendar import Calendar
 
-from fedsite.builder import build
-from fedsite.diagnostics import Diagnostics
-from fedsite.feeds import item_id
+from fedsite.build.pipeline import build
+from fedsite.model.diagnostics import Diagnostics
+from fedsite.outputs.feeds import item_id
 
 BASE = "https://fed.example.org/"
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from fedsite import markup
-from fedsite.builder import BuildOptions, build
-from fedsite.checked import DamagedCacheEntry
-from fedsite.diagnostics import Diagnostics
-from fedsite.render import INTERNAL, RenderJob, render_one
+from fedsite.render import markup
+from fedsite.build.pipeline import BuildOptions, build
+from fedsite.cache.checked import DamagedCacheEntry
+from fedsite.model.diagnostics import Diagnostics
+from fedsite.render.documents import INTERNAL, RenderJob, render_one
 
 from conftest import PROJECT
 from test_output import snapshot
@@ -215,7 +215,7 @@ def test_the_worker_path_turns_any_error_into_a_problem(tmp_path: Path) -> None:
 
 
 def test_a_damaged_entry_is_found_by_the_copy_and_dropped(mini: Path, tmp_path: Path) -> None:
-    from fedsite.sitecache import SiteCache, link_tree
+    from fedsite.sites.unit import SiteCache, link_tree
 
     cached(mini)
     (mini / ".cache/sites/school-2/out/pages/about.html").unlink()
@@ -232,7 +232,7 @@ def test_a_damaged_entry_is_found_by_the_copy_and_dropped(mini: Path, tmp_path: 
 def test_a_copy_that_cannot_be_written_is_not_taken_for_cache_damage(mini: Path, tmp_path: Path, monkeypatch) -> None:
     import errno
 
-    from fedsite import sitecache
+    from fedsite.sites import unit as sitecache
 
     cached(mini)
 
@@ -247,7 +247,7 @@ def test_a_copy_that_cannot_be_written_is_not_taken_for_cache_damage(mini: Path,
 
 
 def test_a_document_that_kills_its_worker_process_is_named(mini: Path, monkeypatch) -> None:
-    from fedsite import render
+    from fedsite.render import documents as render
 
     real = markup.Renderer.render
 

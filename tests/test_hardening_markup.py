@@ -15,12 +15,12 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from fedsite.builder import build
-from fedsite.diagnostics import Diagnostics
-from fedsite.limits import check_markdown
-from fedsite.report import csv_cell
-from fedsite.sanitize import allowed_src, clean_html
-from fedsite.settings import DEFAULT_IFRAME_HOSTS
+from fedsite.build.pipeline import build
+from fedsite.model.diagnostics import Diagnostics
+from fedsite.read.limits import check_markdown
+from fedsite.plan.report import csv_cell
+from fedsite.render.sanitize import allowed_src, clean_html
+from fedsite.read.settings import DEFAULT_IFRAME_HOSTS
 
 from conftest import NOW, PROJECT, build_once, copy_federation
 

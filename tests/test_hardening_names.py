@@ -11,8 +11,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import run_check
-from fedsite.builder import build
-from fedsite.diagnostics import Diagnostics
+from fedsite.build.pipeline import build
+from fedsite.model.diagnostics import Diagnostics
 
 ROOT = "sites/region"
 SCHOOL = "sites/region/district-a/school-1"
@@ -230,7 +230,7 @@ def test_a_link_into_git_is_refused_and_its_text_never_published(mini: Path) -> 
 
 
 def test_links_round_a_loop_are_refused_without_hanging(mini: Path, tmp_path: Path) -> None:
-    from fedsite.builder import check
+    from fedsite.build.pipeline import check
 
     (mini / SCHOOL / "posts/loop").symlink_to(".")
     (mini / SCHOOL / "posts/sub").mkdir()
@@ -314,7 +314,7 @@ def test_a_file_name_with_a_very_long_slug_is_cut_and_a_long_slug_field_refused(
 
 
 def test_an_unexpected_error_in_one_file_names_the_file(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from fedsite import content
+    from fedsite.read import content
 
     real = content._post
 

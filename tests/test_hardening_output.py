@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT
-from fedsite import builder, cli, swap
-from fedsite.output import MARKER
+from fedsite.build import pipeline as builder
+from fedsite.cli import main as cli
+from fedsite.build import swap
+from fedsite.build.output import MARKER
 
 SCHOOL = "sites/region/district-a/school-1"
 

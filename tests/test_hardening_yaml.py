@@ -164,8 +164,8 @@ def test_every_pyyaml_problem_has_a_russian_message() -> None:
     """Whatever PyYAML says (the table, or the fallback), no English word reaches the person."""
     import yaml
 
-    from fedsite.diagnostics import Diagnostics
-    from fedsite.yamlfile import parse_mapping
+    from fedsite.model.diagnostics import Diagnostics
+    from fedsite.model.yamlfile import parse_mapping
 
     broken = ["a: b\n---\nc: d\n", "%YAML 2.0\n---\na: b\n", "%FOO\n---\na: b\n", "a: !<tag:x> b\n",
               "a: !e!x b\n", "a: [b, ,]\n", "? [a]\n: b\n", "a: {b: 1}}\n", "a: 'b\n---\n", "a: \x01\n",
@@ -214,8 +214,8 @@ def test_a_value_of_the_wrong_type_is_described_not_printed_as_python(mini: Path
 
 
 def test_numbers_are_shown_as_written() -> None:
-    from fedsite.diagnostics import Diagnostics
-    from fedsite.yamlfile import parse_mapping
+    from fedsite.model.diagnostics import Diagnostics
+    from fedsite.model.yamlfile import parse_mapping
 
     doc = parse_mapping("title: 007\nid: 0x1F\nsummary: 2024.10\norder: 3\n", Path("/r/x.md"), Diagnostics(Path("/r")))
     assert doc is not None and {k: str(v) for k, v in doc.data.items()} == \

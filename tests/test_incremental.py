@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from fedsite import engine
-from fedsite.builder import BuildOptions, build
-from fedsite.diagnostics import Diagnostics
+from fedsite.engine import site as engine
+from fedsite.build.pipeline import BuildOptions, build
+from fedsite.model.diagnostics import Diagnostics
 
 from test_commands import cli
 from test_output import snapshot

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from fedsite import builder
-from fedsite.builder import build
-from fedsite.diagnostics import Diagnostics
+from fedsite.build import pipeline as builder
+from fedsite.build.pipeline import build
+from fedsite.model.diagnostics import Diagnostics
 
 SCHOOL = "sites/region/district-a/school-1"
 

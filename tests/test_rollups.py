@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from fedsite.builder import now
-from fedsite.diagnostics import Diagnostics
-from fedsite.federation import read_federation, render_federation
-from fedsite.view import newest_first
+from fedsite.build.pipeline import now
+from fedsite.model.diagnostics import Diagnostics
+from fedsite.read.federation import read_federation, render_federation
+from fedsite.plan.view import newest_first
 
 from conftest import NOW
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from fedsite.sanitize import clean_html
-from fedsite.settings import DEFAULT_IFRAME_HOSTS
+from fedsite.render.sanitize import clean_html
+from fedsite.read.settings import DEFAULT_IFRAME_HOSTS
 
 VECTORS = [
     "<script>alert('XSS')</script>",

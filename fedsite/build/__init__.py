@@ -1,0 +1,1 @@
+"""The build command's pipeline, its workers and the atomic swap of the output."""

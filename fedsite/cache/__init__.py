@@ -1,0 +1,1 @@
+"""What the build keeps between runs, checked before it is trusted."""

@@ -1,0 +1,1 @@
+"""Commands (SPEC §8): argument parsing, scaffolding, serve, report."""

@@ -1,0 +1,148 @@
+"""The commands beyond build and check: scaffolding, serve, report, codeowners, deploy."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from fedsite.model.diagnostics import UsageError
+
+
+
+def cmd_new_post(args: argparse.Namespace) -> int:
+    from fedsite.build.pipeline import now
+    from fedsite.cli.scaffold import new_post
+
+    if not any(ch.isprintable() and not ch.isspace() for ch in args.title):  # blank, or invisible characters
+        raise UsageError(f"заголовок новости пуст. Напишите его в кавычках, например: "
+                         f"python build.py new-post {args.id} \"Итоги конференции\"")
+    path = new_post(args.repo, args.id, args.title, now().astimezone(_tz(args.repo)))
+    print(path.relative_to(args.repo))
+    return 0
+
+
+def _tz(repo: Path):
+    from fedsite.model.diagnostics import Diagnostics
+    from fedsite.read.settings import load_settings
+
+    return load_settings(repo, Diagnostics(repo)).tz
+
+
+def cmd_new_site(args: argparse.Namespace) -> int:
+    from fedsite.cli.scaffold import new_site
+
+    folder = new_site(args.repo, args.id, args.parent, args.kind, args.name)
+    print(folder.relative_to(args.repo))
+    return 0
+
+
+def cmd_codeowners(args: argparse.Namespace) -> int:
+    from fedsite.cli.scaffold import codeowners_text
+
+    path = args.repo / ".github" / "CODEOWNERS"
+    text = codeowners_text(args.repo)
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            print(f"{path.relative_to(args.repo)}:1: файл устарел; запустите «python build.py codeowners» "
+                  "и добавьте изменения в коммит", file=sys.stderr)
+            return 1
+        print("CODEOWNERS актуален.")
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(path.relative_to(args.repo))
+    return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from ghp_import import GhpError, ghp_import
+
+    from fedsite.model.diagnostics import Diagnostics
+    from fedsite.read.settings import load_settings
+
+    from fedsite.build.pipeline import BUILD_STATUS
+
+    out = args.repo / "public"
+    stamp = args.repo / ".cache" / BUILD_STATUS
+    refuse_unfinished_swap(out)
+    if not (out / "index.html").is_file() or not stamp.is_file():
+        raise UsageError("в public/ нет результата сборки; сначала запустите «python build.py build»")
+    status = json.loads(stamp.read_text(encoding="utf-8"))
+    if status.get("problems") and not status.get("kept_going"):
+        raise UsageError("последняя сборка не прошла проверку; публикация отменена")
+    settings = load_settings(args.repo, Diagnostics(args.repo))
+    (out / ".nojekyll").touch()
+    try:
+        ghp_import(str(out), mesg="Публикация сайтов федерации", nojekyll=True, push=args.push,
+                   cname=settings.cname or None, force=True, branch="gh-pages")
+    except GhpError as e:
+        print(f"Ошибка: публикация не удалась, git сообщил: {str(e).strip()}. Проверьте, что репозиторий — "
+              "git-репозиторий с доступом к удалённому (git remote -v, git push), и запустите публикацию снова.",
+              file=sys.stderr)
+        return 3
+    print("Опубликовано в ветку gh-pages" + (" и отправлено" if args.push else ""))
+    return 0
+
+
+def refuse_unfinished_swap(out: Path) -> None:
+    """A usage error if a build is swapping its sites into `out` now, or was killed while it did (swap.py):
+    what the folder holds then, and what to do."""
+    from fedsite.build.swap import leftovers, swap_progress
+
+    for left in leftovers(out):
+        if left.journal is None:
+            continue  # a build still building, or one that died before its swap: `out` is as it was
+        if left.alive:
+            raise UsageError(f"сборка (процесс {left.pid}) сейчас заменяет сайты в public/; дождитесь её "
+                             "окончания и запустите публикацию снова")
+        progress = swap_progress(left.journal, out.resolve().parent) if not left.journal.get("damaged") else "part"
+        held = {"none": "в public/ по-прежнему прежний результат, но сборка не завершена",
+                "all": "в public/ уже новые файлы, но сборка не успела записать, что проверка пройдена",
+                "part": "в public/ сейчас смесь старых и новых файлов" if out.exists() else
+                        f"папки public/ сейчас нет (прежний результат лежит в «{left.folder}»)"}[progress]
+        raise UsageError(f"сборка (процесс {left.pid}) была прервана во время замены сайтов: {held}; "
+                         "публиковать это нельзя. Запустите «python build.py build»: она сначала вернёт "
+                         "прежние файлы на место, затем соберёт сайты; после неё публикуйте.")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from fedsite.cli.serve import serve
+
+    return serve(args.repo, args.id, args.port)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from fedsite.plan.report import run_report
+
+    return run_report(args.repo, args.year, args.format)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the other commands' parsers."""
+    p = sub.add_parser("new-post", help="создать новость")
+    p.add_argument("id", help="код организации (имя её папки)")
+    p.add_argument("title", help="заголовок новости")
+    p.set_defaults(func=cmd_new_post)
+    p = sub.add_parser("new-site", help="создать организацию")
+    p.add_argument("id")
+    p.add_argument("--parent", required=True)
+    p.add_argument("--kind", required=True, choices=["regional", "territorial", "primary"])
+    p.add_argument("--name", required=True)
+    p.set_defaults(func=cmd_new_site)
+    p = sub.add_parser("serve", help="предпросмотр сайта организации с автообновлением")
+    p.add_argument("id")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("report", help="мониторинг информационной работы")
+    p.add_argument("--year", type=int)
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("codeowners", help="записать .github/CODEOWNERS из site.yml")
+    p.add_argument("--check", action="store_true", help="только проверить, что файл актуален")
+    p.set_defaults(func=cmd_codeowners)
+    p = sub.add_parser("deploy", help="опубликовать public/ в ветку gh-pages")
+    p.add_argument("--push", action="store_true")
+    p.set_defaults(func=cmd_deploy)

@@ -1,0 +1,1 @@
+"""The only code that imports MkDocs: it turns a planned site into HTML."""

@@ -1,0 +1,1 @@
+"""Plain data and the helpers every stage shares: problems, dates, slugs, digests, schemas, safe YAML."""

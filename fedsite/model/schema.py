@@ -1,0 +1,194 @@
+"""Each schema declared once, with the field's meaning beside it: site.yml, post and page front matter.
+
+`check`, `build` and the scaffolding commands all use these declarations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fedsite.model.dates import shown
+from fedsite.model.diagnostics import Diagnostics
+from fedsite.model.yamlfile import YamlDoc
+
+KINDS = {"regional": "региональная", "territorial": "территориальная", "primary": "первичная"}
+SOCIAL = {"vk": "ВКонтакте", "ok": "Одноклассники", "telegram": "Telegram", "mymir": "Мой Мир",
+          "rutube": "Rutube", "youtube": "YouTube", "dzen": "Дзен"}
+CONTACTS = {"address": "адрес", "phone": "телефон", "email": "эл. почта"}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$|^@?[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One front-matter or card field: its expected shape and what it means (in Russian)."""
+
+    kind: str  # text | bool | list | mapping | date | url | any
+    required: bool
+    meaning: str
+
+
+SITE_FIELDS: dict[str, Field] = {
+    "name": Field("text", True, "полное название организации"),
+    "short_name": Field("text", False, "краткое название для меню и цепочки организаций"),
+    "kind": Field("text", True, "вид: regional, territorial или primary"),
+    "description": Field("text", False, "описание для поисковиков и справочника"),
+    "chair": Field("text", False, "председатель: фамилия, имя, отчество"),
+    "contacts": Field("mapping", False, "контакты: address, phone, email"),
+    "social": Field("mapping", False, "ссылки на группы: vk, ok, telegram, mymir, rutube, youtube, dzen"),
+    "owners": Field("list", False, "логины GitHub ответственных за сайт"),
+}
+
+POST_FIELDS: dict[str, Field] = {
+    "title": Field("text", True, "заголовок новости"),
+    "date": Field("date", False, "дата публикации: 17.03.2024 или 2024-03-17 14:30"),
+    "updated": Field("date", False, "дата обновления"),
+    "tags": Field("list", False, "метки: список слов"),
+    "projects": Field("list", False, "проекты из shared/data/projects.yml"),
+    "summary": Field("text", False, "краткое содержание для списков и лент"),
+    "cover": Field("text", False, "обложка: путь к картинке рядом с новостью или адрес"),
+    "author": Field("text", False, "автор"),
+    "draft": Field("bool", False, "черновик: true — не публиковать"),
+    "slug": Field("text", False, "часть адреса страницы латиницей"),
+    "id": Field("text", False, "постоянный номер новости для лент"),
+    "audio": Field("text", False, "аудиофайл или его адрес"),
+    "video": Field("text", False, "видеофайл или его адрес"),
+    "event": Field("mapping", False, "мероприятие: start, end, place, online"),
+}
+
+PAGE_FIELDS: dict[str, Field] = {
+    "title": Field("text", False, "заголовок страницы"),
+    "order": Field("any", False, "порядок в меню (число)"),
+    "summary": Field("text", False, "краткое содержание"),
+}
+
+EVENT_FIELDS = {"start": "начало", "end": "окончание", "place": "место", "online": "ссылка на трансляцию"}
+
+_KIND_RU = {"text": "текст", "bool": "true или false", "list": "список", "mapping": "набор полей",
+            "date": "дата", "any": "значение"}
+
+
+def is_text(value: Any) -> bool:
+    """Text as a field takes it: a string, or a number written without quotes (not true/false)."""
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
+def _is_kind(value: Any, kind: str) -> bool:
+    if kind == "text":
+        return is_text(value)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "list":  # items are checked where the list is used (tags, projects, owners)
+        return value is None or isinstance(value, (list, str))
+    if kind == "mapping":
+        return isinstance(value, dict)
+    return True
+
+
+def sub_line(doc: YamlDoc, key: str, sub: Any) -> int:
+    """The line of `key.sub` (social.vk, event.place), else of `key`."""
+    return doc.lines.get(f"{key}.{sub}") or doc.line(key)
+
+
+def check_fields(doc: YamlDoc, fields: dict[str, Field], path: Path, diags: Diagnostics) -> bool:
+    """Report unknown keys, missing required ones and wrong shapes; True if all is well."""
+    ok = True
+    for key in doc.data:
+        if key not in fields:
+            known = ", ".join(fields)
+            diags.add(path, doc.line(key), f"неизвестное поле «{key}»; допустимые поля: {known}")
+            ok = False
+    for key, spec in fields.items():
+        value = doc.data.get(key)
+        if spec.required and (value is None or value == ""):
+            diags.add(path, doc.first_line, f"нет обязательного поля «{key}» ({spec.meaning}); "
+                                            f"добавьте строку «{key}: …»")
+            ok = False
+        elif key in doc.data and value is not None and not _is_kind(value, spec.kind):
+            diags.add(path, doc.line(key), f"поле «{key}» должно быть: {_KIND_RU[spec.kind]} "
+                                           f"({spec.meaning})")
+            ok = False
+    return ok
+
+
+def as_list(value: Any) -> list[str]:
+    """A list field as a list of strings: `tags: a` and an empty `tags:` are tolerated."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if not isinstance(value, list):
+        return []
+    return [shown(v) for v in value if (is_text(v) or isinstance(v, bool)) and str(v).strip()]
+
+
+def is_web_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
+def check_site_card(doc: YamlDoc, path: Path, diags: Diagnostics) -> None:
+    """Validate site.yml beyond shapes: kind, contacts, social URLs, owners (each only when its shape
+    is right: a wrong shape is reported once, by check_fields)."""
+    check_fields(doc, SITE_FIELDS, path, diags)
+    data = doc.data
+    kind = data.get("kind")
+    if isinstance(kind, str) and kind not in KINDS:
+        diags.add(path, doc.line("kind"), f"вид организации «{kind}» неизвестен; "
+                                          "пишите regional, territorial или primary")
+    contacts = data.get("contacts")
+    if isinstance(contacts, dict):
+        for key, value in contacts.items():
+            line = sub_line(doc, "contacts", key)
+            if key not in CONTACTS:
+                diags.add(path, line, f"неизвестный контакт «{key}»; допустимы: " + ", ".join(CONTACTS))
+            elif value is None:  # left empty: not filled in (the report and the pages skip it)
+                continue
+            elif not is_text(value):
+                diags.add(path, line, f"контакт «{key}» ({CONTACTS[key]}) должен быть текстом, а записано: "
+                                      f"{shown(value)}")
+            elif key == "email" and not EMAIL.match(str(value)):
+                diags.add(path, line, f"адрес почты «{value}» записан неверно; пример: info@example.ru")
+    social = data.get("social")
+    if isinstance(social, dict):
+        for key, value in social.items():
+            line = sub_line(doc, "social", key)
+            if key not in SOCIAL:
+                diags.add(path, line, f"неизвестная соцсеть «{key}»; допустимы: " + ", ".join(SOCIAL))
+            elif value is None:  # left empty: not filled in
+                continue
+            elif not isinstance(value, str):
+                diags.add(path, line, f"ссылка «{key}» должна быть адресом, начинающимся с https://, "
+                                      f"а записано: {shown(value)}")
+            elif not is_web_url(value):
+                diags.add(path, line, f"ссылка «{key}: {value}» неверна; пишите полный адрес, начиная с https://")
+    owners = data.get("owners")
+    if isinstance(owners, list) and not all(v is None or is_text(v) for v in owners):
+        diags.add(path, doc.line("owners"), "в поле «owners» должен быть простой список логинов GitHub, "
+                                            "например: [ivanova-press, petrov]")
+    elif _is_kind(owners, "list"):
+        for owner in as_list(owners):
+            if not GITHUB_LOGIN.match(owner.lstrip("@")):
+                diags.add(path, doc.line("owners"), f"«{owner}» не похоже на логин GitHub")
+
+
+PROJECT_FIELDS = {"title": "название", "description": "описание"}
+
+
+def project_card(pid: str, value: Any, doc: YamlDoc, path: Path, diags: Diagnostics) -> dict[str, str] | None:
+    """One project of shared/data/projects.yml as {title, description}, or None after saying why:
+    `title: [a, b]` became the title «['a', 'b']»."""
+    if not isinstance(value, dict) or value.get("title") in (None, ""):
+        diags.add(path, doc.line(pid), f"у проекта «{pid}» должно быть поле title (название)")
+        return None
+    ok = True
+    for key, meaning in PROJECT_FIELDS.items():
+        if value.get(key) is not None and not is_text(value[key]):
+            diags.add(path, sub_line(doc, pid, key), f"поле «{key}» проекта «{pid}» ({meaning}) должно быть "
+                                                     f"текстом, а записано: {shown(value[key])}")
+            ok = False
+    return {"title": str(value["title"]), "description": str(value.get("description") or "")} if ok else None

@@ -1,0 +1,1 @@
+"""Generated files beside the pages: feeds and calendars."""

@@ -1,0 +1,143 @@
+"""The "Мониторинг информационной работы" pages and their CSV/JSON downloads, per year."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fedsite.cache.checked import read_checked, write_checked
+from fedsite.plan.report import MONTHS_RU, PostDays, Report, build_report, local_days, to_csv, to_json
+from fedsite.model.schema import KINDS
+from fedsite.plan.sitepages import PageSpec
+from fedsite.plan.view import FederationView
+from fedsite.plan.svgchart import column_chart, hbar_chart
+from fedsite.read.tree import Org
+
+TITLE = "Мониторинг информационной работы"
+
+
+def has_monitoring(org: Org, view: FederationView) -> bool:
+    """The root reports on the whole federation, each territorial organization on its members."""
+    return org.id == view.tree.root or (org.kind == "territorial" and bool(org.members))
+
+
+def years(org: Org, view: FederationView) -> list[int]:
+    """From the first published post's year to the current year, newest first."""
+    key = ("monitoring years", org.id)
+    if key not in view.memo:
+        view.memo[key] = _years(org, view)
+    return view.memo[key]
+
+
+def _years(org: Org, view: FederationView) -> list[int]:
+    current = view.now.astimezone(view.settings.tz).year
+    days = subtree_days(org, view)
+    first = min((days[o.id].first_year for o in (org, *view.tree.descendants(org.id))
+                 if days[o.id].first_year is not None), default=current)
+    return list(range(current, min(first, current) - 1, -1))
+
+
+def subtree_days(org: Org, view: FederationView) -> dict:
+    """`local_days` by organization, filled in for the organization's subtree (once per build)."""
+    days = view.memo.setdefault("local days", {})
+    for member in (org, *view.tree.descendants(org.id)):
+        if member.id not in days:
+            days[member.id] = local_days(view.posts.get(member.id, []), view.settings.tz)
+    return days
+
+
+class PostDaysCache:
+    """Each organization's `local_days` kept between builds (.cache/report/post-days.pickle): the
+    root's reports count every post of the federation, 0.1 s of each build that rebuilt the root.
+    An organization's days hold while its read key (its files; the time zone) and the number of its
+    published posts are the same. The file carries its own digest: a damaged one (a garbled byte may
+    still unpickle, into other counts) is only counted again."""
+
+    def __init__(self, folder: Path | None, read_keys: dict[str, str]) -> None:
+        self.path = folder / "report" / "post-days.pickle" if folder else None
+        self.read_keys = read_keys
+        self.loaded: dict[str, PostDays] = {}
+
+    def _key(self, org_id: str, view: FederationView) -> str:
+        read_key = self.read_keys.get(org_id)
+        return f"{read_key}:{len(view.posts.get(org_id, []))}" if read_key else ""
+
+    def load_into(self, view: FederationView) -> None:
+        stored = read_checked(self.path)
+        for org_id, entry in stored.items() if isinstance(stored, dict) else ():
+            key, days = entry if isinstance(entry, tuple) and len(entry) == 2 else ("", None)
+            if key and isinstance(days, PostDays) and key == self._key(org_id, view):
+                self.loaded[org_id] = days  # anything else in the file (damaged, older) is only counted again
+        view.memo["local days"] = dict(self.loaded)
+
+    def save(self, view: FederationView) -> None:
+        """Keep what this build counted, if it counted anything new."""
+        days = view.memo.get("local days", {})
+        if self.path is None or days.keys() <= self.loaded.keys():
+            return
+        keyed = {org_id: (self._key(org_id, view), d) for org_id, d in days.items()}
+        write_checked(self.path, {org_id: entry for org_id, entry in keyed.items() if entry[0]})
+
+
+def page_url(year: int, current: int) -> str:
+    return "pages/monitoring.html" if year == current else f"pages/monitoring-{year}.html"
+
+
+def report_for(org: Org, view: FederationView, year: int) -> Report:
+    """The year's report of the organization's subtree, computed once for its pages and downloads."""
+    key = ("monitoring", org.id, year)
+    if key not in view.memo:
+        view.memo[key] = build_report(view.tree, subtree_days(org, view), list(view.projects), year,
+                                      view.now.astimezone(view.settings.tz), view.settings.silent_days, scope=org.id)
+    return view.memo[key]
+
+
+def monitoring_pages(org: Org, view: FederationView) -> list[PageSpec]:
+    """A page per year with the table and four SVG charts; links to the other years and downloads."""
+    if not has_monitoring(org, view):
+        return []
+    all_years = years(org, view)
+    links = [{"year": y, "url": org.url_path + page_url(y, all_years[0])} for y in all_years]
+    return [_page(org, view, report_for(org, view, y), links, page_url(y, all_years[0])) for y in all_years]
+
+
+def downloads(org: Org, view: FederationView) -> dict[str, bytes]:
+    """Site-relative path -> bytes of the CSV and JSON of every year."""
+    out = {}
+    for year in years(org, view) if has_monitoring(org, view) else []:
+        report = report_for(org, view, year)
+        out[f"pages/monitoring-{year}.csv"] = to_csv(report).encode("utf-8-sig")  # BOM: Excel reads UTF-8
+        out[f"pages/monitoring-{year}.json"] = to_json(report).encode("utf-8")
+    return out
+
+
+def _page(org: Org, view: FederationView, report: Report, links: list[dict], url: str) -> PageSpec:
+    tree = view.tree
+    rows = [{"name": tree[r.id].short_name, "url": tree[r.id].url_path + "index.html",
+             "kind": KINDS.get(r.kind, r.kind), "posts": r.posts, "last_post": r.last_post or "—",
+             "days": "—" if r.days_since is None else r.days_since, "social": len(r.social),
+             "score": r.score, "silent": r.silent} for r in report.rows]
+    groups = [(tree[t.id].short_name, t.posts) for t in report.territorial] if org.id == tree.root else \
+        [(tree[m].short_name, sum(r.posts for r in report.rows if r.id == m)) for m in org.members]
+    total_projects = sum(report.federation.projects.values()) or 1
+    ranking = sorted(report.rows, key=lambda r: (-r.score, r.id))[:10]
+    titles = [f"Публикации по месяцам {report.year} года",
+              "Публикации по территориальным организациям" if org.id == tree.root
+              else "Публикации по членам организации",
+              "Доля публикаций по проектам", "Рейтинг: 10 лучших по баллам"]
+    svgs = [
+        column_chart(MONTHS_RU, list(report.federation.months), titles[0]),
+        hbar_chart(groups, titles[1]),
+        hbar_chart([(view.projects[p]["title"], round(100 * n / total_projects, 1))
+                    for p, n in report.federation.projects.items()], titles[2], " %"),
+        hbar_chart([(tree[r.id].short_name, r.score) for r in ranking], titles[3]),
+    ]
+    charts = [{"title": t, "svg": svg} for t, svg in zip(titles, svgs)]
+    heading = f"{TITLE} за {report.year} год"
+    data = {"heading": heading, "date": report.date, "rows": rows, "charts": charts, "years": links,
+            "year": report.year, "silent_days": report.silent_days,
+            "silent": [row for row in rows if row["silent"]],
+            "totals": [{"name": t.name, "organizations": t.organizations, "posts": t.posts, "silent": t.silent}
+                       for t in (*report.territorial, report.federation)],
+            "csv": org.url_path + f"pages/monitoring-{report.year}.csv",
+            "json": org.url_path + f"pages/monitoring-{report.year}.json"}
+    return PageSpec(url, heading, "monitoring.html", data=data)

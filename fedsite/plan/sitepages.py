@@ -1,0 +1,268 @@
+"""The pages every site shows (SPEC §6), each built from published posts as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote
+
+from fedsite.read.content import Post
+from fedsite.model.dates import russian_date
+from fedsite.render.markup import ROOT_MARK
+from fedsite.model.schema import KINDS
+from fedsite.read.tree import Org, Tree
+from fedsite.plan.view import FederationView, file_url, tag_url
+
+FEEDS = {"rss": "feed.xml", "atom": "atom.xml", "rss_all": "feed-all.xml", "atom_all": "atom-all.xml"}
+CALENDARS = {"own": "events.ics", "all": "events-all.ics"}
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of a site: where it goes, which template shows it, its HTML and template data."""
+
+    url: str  # site-relative, e.g. "posts/seminar.html"
+    title: str
+    template: str
+    html: str = ""
+    toc: tuple = ()
+    data: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    updated: str = ""  # YYYY-MM-DD (UTC) for the sitemap; '' means the site's date (SitePlan.updated)
+
+
+def utc_date(moment: datetime) -> str:
+    """A date as MkDocs writes page dates into the sitemap."""
+    return moment.astimezone(timezone.utc).date().isoformat()
+
+
+def post_pages(own: list[Post], cards: dict[str, dict], view: FederationView) -> list[PageSpec]:
+    """A page per post, with previous (older) and next (newer) links and share buttons."""
+    out = []
+    for i, post in enumerate(own):
+        rendered = view.rendered[post.source.rel]
+        this = cards[post.source.rel]
+        absolute = view.settings.site_url + this["url"]
+        share = share_links(absolute, post.title)
+        org = view.tree[post.org]
+        data = {
+            "post": this, "share": share,
+            "newer": cards[own[i - 1].source.rel] if i > 0 else None,
+            "older": cards[own[i + 1].source.rel] if i + 1 < len(own) else None,
+            "projects": [project_link(pid, view, org) for pid in post.projects],
+            "updated": russian_date(post.updated) if post.updated else "",
+            "audio": media_url(post.audio, org), "video": media_url(post.video, org),
+        }
+        out.append(PageSpec(post.url, post.title, "post.html", view.html(rendered), rendered.toc, data,
+                            this["summary"], utc_date(post.updated or post.date)))
+    return out
+
+
+def media_url(value: str, org: Org) -> str:
+    return value if "://" in value or not value else file_url(org.url_path + value)
+
+
+def share_links(url: str, title: str) -> list[dict[str, str]]:
+    """Plain share links for VK, Odnoklassniki and Telegram: no third-party scripts."""
+    u, t = quote(url, safe=""), quote(title, safe="")
+    return [
+        {"key": "vk", "label": "ВКонтакте", "url": f"https://vk.com/share.php?url={u}&title={t}"},
+        {"key": "ok", "label": "Одноклассники", "url": f"https://connect.ok.ru/offer?url={u}&title={t}"},
+        {"key": "telegram", "label": "Telegram", "url": f"https://t.me/share/url?url={u}&text={t}"},
+    ]
+
+
+def project_link(pid: str, view: FederationView, org: Org) -> dict[str, str]:
+    """A project links to the root site's page, which gathers the whole federation's posts."""
+    root = view.tree[view.tree.root]
+    return {"id": pid, "title": str(view.projects[pid].get("title", pid)),
+            "url": root.url_path + f"posts/projects/{pid}.html"}
+
+
+def paginate(org: Org, base: str, heading: str, items: list[dict], per_page: int,
+             extra: dict) -> list[PageSpec]:
+    """List pages: base/index.html, base/page/2.html, … (pager links public-root-relative, as all data)."""
+    chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
+
+    def url(n: int) -> str:
+        return f"{base}/index.html" if n == 1 else f"{base}/page/{n}.html"
+
+    out = []
+    for n, chunk in enumerate(chunks, 1):
+        root = org.url_path
+        pager = {"pages": [{"n": k, "url": root + url(k), "current": k == n} for k in range(1, len(chunks) + 1)],
+                 "prev": root + url(n - 1) if n > 1 else "", "next": root + url(n + 1) if n < len(chunks) else ""}
+        title = heading if n == 1 else f"{heading} — страница {n}"
+        out.append(PageSpec(url(n), title, "list.html", data={"heading": title, "entries": chunk,
+                                                             "pager": pager, **extra}))
+    return out
+
+
+def news_pages(org: Org, own: list[Post], cards: dict, view: FederationView) -> list[PageSpec]:
+    """The news list with pagination and the archive by year."""
+    items = [cards[p.source.rel] for p in own]
+    per_page = view.settings.posts_per_page
+    feeds = {"feeds": True}
+    pages = paginate(org, "posts", "Новости", items, per_page, feeds)
+    years: dict[int, list[dict]] = {}
+    for post in own:
+        years.setdefault(post.date.year, []).append(cards[post.source.rel])
+    year_links = [{"name": f"{y} год", "count": len(v), "url": org.url_path + f"posts/archive/{y}.html"}
+                  for y, v in sorted(years.items(), reverse=True)]
+    pages.append(PageSpec("posts/archive/index.html", "Архив", "terms.html",
+                          data={"heading": "Архив новостей по годам", "terms": year_links}))
+    for year, year_items in sorted(years.items()):
+        pages.append(PageSpec(f"posts/archive/{year}.html", f"Новости {year} года", "list.html",
+                              data={"heading": f"Новости {year} года", "entries": year_items}))
+    return pages
+
+
+def taxonomy_pages(org: Org, own: list[Post], cards: dict, view: FederationView) -> list[PageSpec]:
+    """A page per tag of the site, and a page per project (with members: the latest of the subtree)."""
+    tags: dict[str, list[dict]] = {}
+    for post in own:
+        for tag in post.tags:
+            tags.setdefault(tag, []).append(cards[post.source.rel])
+    terms: list[dict] = []
+    pages = [PageSpec("posts/tags/index.html", "Метки", "terms.html", data={
+        "heading": "Метки", "terms": [{"name": t, "count": len(v), "url": org.url_path + tag_url(t)}
+                                     for t, v in sorted(tags.items(), key=lambda kv: kv[0].lower())]})]
+    for tag, items in sorted(tags.items()):
+        pages.append(PageSpec(tag_url(tag), f"Метка «{tag}»", "list.html",
+                              data={"heading": f"Метка «{tag}»", "entries": items}))
+    is_root = org.id == view.tree.root
+    for pid, project in view.projects.items():
+        title = str(project.get("title", pid))
+        if org.members:
+            data = rollup_project(org, pid, view)
+        else:
+            data = {"entries": [cards[p.source.rel] for p in own if pid in p.projects]}
+            data["total"] = len(data["entries"])
+        terms.append({"name": title, "count": data["total"], "url": org.url_path + f"posts/projects/{pid}.html"})
+        feeds = {"rss": f"posts/projects/{pid}.xml", "atom": f"posts/projects/{pid}.atom.xml"} if is_root else {}
+        pages.append(PageSpec(f"posts/projects/{pid}.html", title, "list.html", data={
+            "heading": title, "intro": str(project.get("description", "")), **data,
+            "project_feeds": {k: org.url_path + v for k, v in feeds.items()},
+            "federation_wide": bool(org.members)}))
+    pages.append(PageSpec("posts/projects/index.html", "Проекты", "terms.html",
+                          data={"heading": "Проекты и тематический год", "terms": terms}))
+    return pages
+
+
+def rollup_project(org: Org, pid: str, view: FederationView) -> dict[str, Any]:
+    """A project on a site with members: the latest posts of the whole subtree, and how many each
+    member's subtree has (linking to its own project page), so no page grows with the federation."""
+    members = []
+    for member_id in org.members:
+        member = view.tree[member_id]
+        count = view.project_counts(member)[pid]
+        if count:
+            members.append({"name": member.short_name, "count": count,
+                            "url": member.url_path + f"posts/projects/{pid}.html"})
+    return {"entries": [view.card_of(p) for p in view.project_posts(org, pid, view.settings.rollup_items)],
+            "total": view.project_counts(org)[pid], "members": members}
+
+
+def upcoming_and_past(posts: list[Post], view: FederationView) -> tuple[list[dict], list[dict]]:
+    """Event cards: upcoming soonest first, then past most recent first."""
+    events = [p for p in posts if p.event]
+    def ends(p: Post) -> datetime:
+        return p.event.end or p.event.start
+    upcoming = sorted((p for p in events if ends(p) >= view.now), key=lambda p: p.event.start)
+    past = sorted((p for p in events if ends(p) < view.now), key=lambda p: p.event.start, reverse=True)
+    return [view.card_of(p) for p in upcoming], [view.card_of(p) for p in past]
+
+
+def event_pages(org: Org, view: FederationView) -> list[PageSpec]:
+    upcoming, past = upcoming_and_past(view.events(org), view)
+    if org.members:  # the whole subtree's history would grow without bound; news lists keep it all
+        past = past[: view.settings.rollup_items]
+    calendars = [{"title": "Календарь мероприятий организации (iCalendar)",
+                  "url": org.url_path + CALENDARS["own"]}]
+    if org.members:
+        calendars.append({"title": "Календарь вместе с членами организации (iCalendar)",
+                          "url": org.url_path + CALENDARS["all"]})
+    return [PageSpec("posts/events.html", "Мероприятия", "events.html",
+                     data={"upcoming": upcoming, "past": past, "calendars": calendars})]
+
+
+def home_page(org: Org, own: list[Post], cards: dict, view: FederationView) -> list[PageSpec]:
+    """Intro, latest posts, members' latest news and upcoming events."""
+    s = view.settings
+    members_news = []
+    if org.members:
+        members_news = [view.card_of(p) for p in view.newest(org, s.member_news, members_only=True)]
+    upcoming, _ = upcoming_and_past(view.events(org), view)
+    intro = view.rendered[view.intros[org.id]] if org.id in view.intros else None
+    data = {"latest": [cards[p.source.rel] for p in own[: s.home_posts]], "member_news": members_news,
+            "upcoming": upcoming[:5], "news_url": org.url_path + "posts/index.html",
+            "events_url": org.url_path + "posts/events.html"}
+    return [PageSpec("index.html", org.short_name, "home.html", view.html(intro) if intro else "",
+                     intro.toc if intro else (), data, str(org.card.get("description") or ""))]
+
+
+def about_pages(org: Org, view: FederationView) -> list[PageSpec]:
+    """"О нас" from site.yml, and the directory of members as a tree."""
+    tree = view.tree
+    members = [member_entry(tree[m], tree, depth=0) for m in org.members]
+    pages = [PageSpec("pages/about.html", "О нас", "about.html",
+                      data={"members": members, "description": str(org.card.get("description") or "")})]
+    if org.members:
+        total = len(tree.descendants(org.id))
+        pages.append(PageSpec("pages/directory.html", "Организации", "directory.html",
+                              data={"members": [member_entry(tree[m], tree, depth=None) for m in org.members],
+                                    "total": total}))
+    return pages
+
+
+def member_entry(org: Org, tree: Tree, depth: int | None) -> dict[str, Any]:
+    """A member for the directory; depth None means all the way down."""
+    children = [] if depth == 0 else [member_entry(tree[m], tree, None) for m in org.members]
+    return {"name": org.name, "short_name": org.short_name, "url": org.url_path + "index.html",
+            "kind": KINDS.get(org.kind, ""), "description": str(org.card.get("description") or ""),
+            "members": children}
+
+
+def content_pages(org: Org, view: FederationView) -> list[PageSpec]:
+    """The organization's pages and the shared pages (an own page wins over a shared one)."""
+    own = {p.url: p for p in view.pages.get(org.id, [])}
+    shared = [p for p in view.pages.get("", []) if p.url not in own]
+    out = []
+    for page in sorted([*own.values(), *shared], key=lambda p: (p.menu_path, p.order, p.title)):
+        rendered = view.rendered[page.source.rel]
+        html = view.html(rendered)
+        if not page.org:
+            depth = (org.url_path + page.url).count("/")
+            html = html.replace(ROOT_MARK, "../" * depth)
+        out.append(PageSpec(page.url, page.title, "page.html", html, rendered.toc,
+                            {"menu_path": list(page.menu_path)}, rendered.summary))
+    return out
+
+
+def nav(org: Org, pages: list[PageSpec], extra: list[PageSpec]) -> list[Any]:
+    """The menu: fixed sections, then the pages' folder tree, then "О нас" and the directory."""
+    def src(url: str) -> str:
+        return url[: -len(".html")] + ".md"
+
+    menu: list[Any] = [{"Главная": src("index.html")}, {"Новости": src("posts/index.html")},
+                       {"Мероприятия": src("posts/events.html")}, {"Проекты": src("posts/projects/index.html")}]
+    sections: dict[tuple, list] = {}
+    for page in pages:
+        path = tuple(page.data.get("menu_path", ()))
+        entry = {page.title: src(page.url)}
+        if not path:
+            menu.append(entry)
+            continue
+        if path not in sections:
+            sections[path] = []
+            menu.append({path[0].replace("-", " ").capitalize(): sections[path]})
+        sections[path].append(entry)
+    menu.append({"О нас": src("pages/about.html")})
+    if any(p.url == "pages/monitoring.html" for p in extra):
+        menu.append({"Мониторинг": src("pages/monitoring.html")})
+    if org.members:
+        menu.append({"Организации": src("pages/directory.html")})
+    return menu
+
+

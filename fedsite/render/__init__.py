@@ -1,0 +1,1 @@
+"""Render stage: Markdown to sanitized HTML, once per document, cached."""
