@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 from fedsite.model.diagnostics import UsageError
+from fedsite.model.files import write_atomic
 from fedsite.build.swap import Swap
 from fedsite.read.tree import Tree
 
@@ -25,14 +26,6 @@ from fedsite.read.tree import Tree
 MARKER = ".fedsite-output"
 MARKER_TEXT = ("Эта папка — результат сборки сайтов федерации (python build.py build): каждая сборка\n"
                "заменяет её целиком. Не храните здесь ничего своего.\n").encode()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old bytes or the new ones, never half of them."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def place_site(staged: Path, final: Path) -> None:

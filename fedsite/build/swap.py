@@ -34,6 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from fedsite.model.diagnostics import UsageError
+from fedsite.model.files import write_atomic
+
 JOURNAL = "swap.json"
 LOCK = ".lock"
 ASIDE = ".swapping"
@@ -160,8 +163,6 @@ def _recover_left(left: Leftover, out: Path) -> str | None:
         shutil.rmtree(left.folder, ignore_errors=True)
         return None
     if left.journal.get("damaged"):
-        from fedsite.model.diagnostics import UsageError
-
         raise UsageError(f"журнал прерванной замены сайтов «{left.folder / JOURNAL}» не читается, поэтому "
                          f"неизвестно, какие файлы в «{out}» старые, а какие новые. Удалите «{out}» и "
                          f"«{left.folder}» и запустите сборку снова: она соберёт всё заново.")
@@ -239,7 +240,6 @@ class Swap:
         self.journal = {"pid": os.getpid(), "ops": [[self._rel(s), self._rel(d)] for s, d in self.ops],
                         "asides": [[self._rel(p), self._rel(a) if p.exists() else None] for p, a in asides]}
         self.aside_paths = [a for _, a in asides]
-        from fedsite.build.output import write_atomic
 
         write_atomic(self.scratch / JOURNAL, json.dumps(self.journal, ensure_ascii=False).encode())
         try:

@@ -11,7 +11,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from fedsite.build.output import write_atomic
+from fedsite.model.files import write_atomic
 
 MAGIC = b"fedsite-checked-1\n"
 _HEAD = len(MAGIC) + 65  # the magic line, then the data's sha256 in hex and a newline

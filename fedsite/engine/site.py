@@ -24,7 +24,7 @@ from mkdocs.utils.templates import url_filter
 
 from fedsite.cache.checked import dumps_checked, loads_checked
 from fedsite.render.markup import relative_link
-from fedsite.build.output import write_atomic
+from fedsite.model.files import write_atomic
 from fedsite.plan.site import PageSpec, SitePlan
 from fedsite.sites.unit import engine_digest
 

@@ -20,7 +20,7 @@ from typing import Any
 from fedsite.cache.checked import DamagedCacheEntry, is_checked, read_checked, write_checked
 from fedsite.model.digest import canonical_digest, code_digest
 from fedsite.render.markup import DocContext, Rendered, Renderer, line_of
-from fedsite.build.output import write_atomic
+from fedsite.model.files import write_atomic
 from fedsite.model.yamlfile import read_text
 
 CACHE_VERSION = "render-3"
