@@ -64,8 +64,9 @@ def test_cached_read_sees_edits_and_never_hides_a_problem(mini: Path) -> None:
 
 
 def test_a_file_changed_while_building_is_reported_not_rendered_stale(mini: Path) -> None:
-    from fedsite.build.pipeline import now
-    from fedsite.read.federation import read_federation, render_federation
+    from fedsite.model.dates import now
+    from fedsite.read.federation import read_federation
+    from fedsite.render.federation import render_federation
 
     diags = Diagnostics(mini)
     fed = read_federation(mini, diags, mini / ".cache")

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from fedsite.build.pipeline import now
+from fedsite.model.dates import now
 from fedsite.model.diagnostics import Diagnostics
-from fedsite.read.federation import read_federation, render_federation
-from fedsite.plan.view import newest_first
+from fedsite.read.federation import newest_first, read_federation
+from fedsite.plan.view import federation_view
 
 from conftest import NOW
 
@@ -41,7 +41,7 @@ def test_merged_rollups_equal_the_sorted_subtree(mini: Path, monkeypatch) -> Non
     diags = Diagnostics(mini)
     fed = read_federation(mini, diags)
     assert fed is not None and not diags, [str(p) for p in diags.sorted()]
-    view = render_federation(fed, now(), diags)
+    view = federation_view(fed, now(), diags)
     tree = fed.tree
     for org in tree.in_order():
         every = newest_first([p for o in (org, *tree.descendants(org.id)) for p in view.posts.get(o.id, [])])

@@ -14,14 +14,14 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from fedsite.cache.checked import DamagedCacheEntry
+from fedsite.model.dates import now
 from fedsite.model.diagnostics import Diagnostics, UsageError
 from fedsite.outputs.events import calendar_files
-from fedsite.read.federation import Federation, read_federation, render_federation
+from fedsite.read.federation import Federation, read_federation
 from fedsite.outputs.feeds import LazyItems, feed_files, site_feeds
 from fedsite.plan.monitoring import PostDaysCache, downloads
 from fedsite.build.output import (MARKER, PlacedSites, keep_previous, place_site, plan_replace_site, plan_swap_in,
@@ -32,7 +32,7 @@ from fedsite.build import swap
 from fedsite.build.swap import Swap, scratch_beside, signals_held
 from fedsite.sites.unit import (SiteCache, SiteUnit, engine_digest, input_digests, link_tree, site_unit,
                         theme_reads_other_pages)
-from fedsite.plan.view import FederationView
+from fedsite.plan.view import FederationView, federation_view
 from fedsite.read.tree import Org, Tree
 
 BUILD_STATUS = "build-status.json"
@@ -65,12 +65,6 @@ class BuildResult:
     timings: tuple[tuple[str, float], ...] = ()  # seconds per stage, for the benchmark
 
 
-def now() -> datetime:
-    """The moment that decides which scheduled posts are out: the wall clock (or FEDSITE_NOW)."""
-    fixed = os.environ.get("FEDSITE_NOW")
-    return datetime.fromisoformat(fixed) if fixed else datetime.now(timezone.utc)
-
-
 @contextmanager
 def cache_lock(cache: Path | None) -> Iterator[None]:
     """One build at a time per cache folder: a build prunes renderings another one may be reading
@@ -91,7 +85,7 @@ def check(repo: Path, diags: Diagnostics, cache: Path | None = None,
         fed = read_federation(repo, diags, cache)
         if fed is None:
             return None
-        return fed, render_federation(fed, now(), diags, cache, jobs)
+        return fed, federation_view(fed, now(), diags, cache, jobs)
 
 
 def broken_orgs(fed: Federation, diags: Diagnostics) -> set[str]:
@@ -279,7 +273,7 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
         raise UsageError(unknown_sites(unknown, list(fed.tree.orgs)))
     clock.append(("read", time.perf_counter()))
     with long_lived():
-        view = render_federation(fed, now(), diags, options.cache, options.jobs)
+        view = federation_view(fed, now(), diags, options.cache, options.jobs)
     clock.append(("render", time.perf_counter()))
     broken = broken_orgs(fed, diags) if diags else set()
     if diags and not options.keep_going:

@@ -12,7 +12,7 @@ from fedsite.model.diagnostics import UsageError
 
 
 def cmd_new_post(args: argparse.Namespace) -> int:
-    from fedsite.build.pipeline import now
+    from fedsite.model.dates import now
     from fedsite.cli.scaffold import new_post
 
     if not any(ch.isprintable() and not ch.isspace() for ch in args.title):  # blank, or invisible characters
@@ -115,7 +115,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from fedsite.plan.report import run_report
+    from fedsite.cli.report import run_report
 
     return run_report(args.repo, args.year, args.format)
 

@@ -15,21 +15,10 @@ import time
 from pathlib import Path
 
 from fedsite.cache.checked import DamagedCacheEntry
+from fedsite.cli.printing import print_problems
 from fedsite.model.diagnostics import Diagnostics, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
-
-def print_problems(diags: Diagnostics) -> None:
-    """Every problem, sorted, as `path:line: message`; and GitHub annotations in Actions."""
-    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
-    for problem in diags.sorted():
-        print(problem, file=sys.stderr)
-        if annotate:
-            print(f"::error file={problem.path},line={problem.line}::{problem.message}")
-    if diags:
-        print(f"Найдено ошибок: {len(diags.sorted())}. Исправьте их и запустите проверку снова.",
-              file=sys.stderr)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -50,7 +39,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from fedsite.build.pipeline import BuildOptions, build, parse_shard
 
     from fedsite.build.output import check_output_folder
-    from fedsite.sites.unit import theme_folder
+    from fedsite.read.settings import theme_folder
 
     diags = Diagnostics(args.repo)
     started = time.monotonic()

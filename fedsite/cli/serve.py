@@ -6,17 +6,16 @@ import logging
 import tempfile
 from pathlib import Path
 
-from mkdocs.livereload import LiveReloadServer
-
 from fedsite.model.diagnostics import Diagnostics, UsageError
 
 
 def serve(repo: Path, org_id: str, port: int) -> int:
     """Build the site, serve it on 127.0.0.1:port, rebuild on every change; errors keep the last good page."""
     from fedsite.build.pipeline import build
-    from fedsite.cli.main import print_problems
+    from fedsite.engine.livereload import serve_with_reload
+    from fedsite.cli.printing import print_problems
     from fedsite.cli.scaffold import find_org, tree_or_fail
-    from fedsite.sites.unit import theme_folder
+    from fedsite.read.settings import theme_folder
 
     tree = tree_or_fail(repo)
     find_org(tree, org_id)
@@ -35,17 +34,8 @@ def serve(repo: Path, org_id: str, port: int) -> int:
         raise UsageError("сайт не удалось собрать; исправьте ошибки выше")
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    server = LiveReloadServer(builder=rebuild, host="127.0.0.1", port=port, root=str(out),
-                              mount_path="/")
-    for path in (tree[org_id].folder, repo / "shared", theme_folder(repo), repo / "mkdocs.yml"):
-        if path.exists():
-            server.watch(str(path))
     print(f"Предпросмотр: http://127.0.0.1:{port}/{tree[org_id].url_path}index.html  (Ctrl+C — выход)",
           flush=True)
-    try:
-        server.serve()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
+    watched = [tree[org_id].folder, repo / "shared", theme_folder(repo), repo / "mkdocs.yml"]
+    serve_with_reload(rebuild, out, port, watched)
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
@@ -16,11 +17,17 @@ HINT = "пишите 17.03.2024, 17.03.2024 14:30, 2024-03-17 или 2024-03-17 
 
 
 def build_date() -> str:
-    """MkDocs' build date as its sitemap writes it (SOURCE_DATE_EPOCH, else today), for what has no
-    date of its own; MkDocs is loaded here only when asked, not by every build's planner."""
-    from mkdocs.utils import get_build_date
+    """The build's date as MkDocs' sitemap writes it (mkdocs.utils.get_build_date: SOURCE_DATE_EPOCH,
+    else today in UTC), for what has no date of its own; test_dates checks that the two agree."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.now(timezone.utc) if epoch is None else datetime.fromtimestamp(int(epoch), timezone.utc)
+    return moment.strftime("%Y-%m-%d")
 
-    return get_build_date()
+
+def now() -> datetime:
+    """The moment that decides which scheduled posts are out: the wall clock (or FEDSITE_NOW)."""
+    fixed = os.environ.get("FEDSITE_NOW")
+    return datetime.fromisoformat(fixed) if fixed else datetime.now(timezone.utc)
 
 
 class DateError(ValueError):

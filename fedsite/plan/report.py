@@ -11,11 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from fedsite.read.content import Post
 from fedsite.model.schema import CONTACTS, KINDS, SOCIAL
@@ -215,25 +213,3 @@ def to_table(report: Report) -> str:
     silent = [r.id for r in report.rows if r.silent]
     text.append(f"Молчат больше {report.silent_days} дней: {', '.join(silent) or 'нет'}")
     return "\n".join(text) + "\n"
-
-
-def run_report(repo: Path, year: int | None, fmt: str) -> int:
-    """The `report` command: checks the content first, then prints the report."""
-    from fedsite.build.pipeline import now
-    from fedsite.cli.main import print_problems
-    from fedsite.model.diagnostics import Diagnostics
-    from fedsite.read.federation import published_posts, read_federation
-
-    diags = Diagnostics(repo)
-    fed = read_federation(repo, diags)
-    if fed is None:
-        print_problems(diags)
-        return 1
-    moment = now()
-    tz = fed.settings.tz
-    days = {org: local_days(posts, tz) for org, posts in published_posts(fed, moment).items()}
-    report = build_report(fed.tree, days, list(fed.projects), year or moment.astimezone(tz).year,
-                          moment.astimezone(tz), fed.settings.silent_days)
-    sys.stdout.write({"csv": to_csv, "json": to_json, "table": to_table}[fmt](report))
-    print_problems(diags)
-    return 1 if diags else 0

@@ -8,14 +8,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from operator import attrgetter
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fedsite.read.content import Page, Post
+from fedsite.read.federation import NEWEST_FIRST, Federation
 from fedsite.model.dates import russian_date, russian_datetime
 from fedsite.render.markup import Rendered
+from fedsite.model.diagnostics import Diagnostics
 from fedsite.render.documents import HtmlStore, RenderedDocs
+from fedsite.render.federation import render_federation
 from fedsite.read.settings import Settings
 from fedsite.model.slugs import tag_url
 from fedsite.read.tree import Org, Tree
@@ -45,19 +48,12 @@ def file_url(path: str) -> str:
     return quote(path, safe="/") if path else ""
 
 
-_NEWEST_FIRST = attrgetter("date", "org", "post_id")  # unique per post: a total order
-
-
-def newest_first(posts: list[Post]) -> list[Post]:
-    return sorted(posts, key=_NEWEST_FIRST, reverse=True)
-
-
 def merge_newest(runs: list[list[Post]], limit: int | None = None) -> list[Post]:
     """The first `limit` (or all) of lists each sorted newest first, merged."""
     runs = [run for run in runs if run]
     if len(runs) == 1:
         return runs[0][:limit]
-    return list(islice(heapq.merge(*runs, key=_NEWEST_FIRST, reverse=True), limit))
+    return list(islice(heapq.merge(*runs, key=NEWEST_FIRST, reverse=True), limit))
 
 
 @dataclass(frozen=True)
@@ -146,3 +142,13 @@ class FederationView:
             rel = post.source.rel
             self.memo[key] = card(post, self.tree, self.rendered.summary(rel) if rel in self.rendered else "")
         return self.memo[key]
+
+
+def federation_view(fed: Federation, now: datetime, diags: Diagnostics, cache_dir: Path | None = None,
+                    workers: int = 1) -> FederationView:
+    """Render the federation (render stage) and hand the planner its published content."""
+    rendering = render_federation(fed, now, diags, cache_dir, workers)
+    tree = fed.tree
+    intros = {org_id: f"{tree[org_id].rel}/index.md" for org_id in fed.intros}
+    return FederationView(tree, fed.settings, rendering.published, dict(fed.pages), intros, rendering.rendered,
+                          fed.projects, now, rendering.store)

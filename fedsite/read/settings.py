@@ -176,3 +176,11 @@ def usable_extensions(extensions: Any) -> list:
     """The items of markdown_extensions that extension_problems finds nothing wrong with (the render
     stage should be given these: an unknown one, reported at mkdocs.yml, failed every document)."""
     return [item for item in extensions if not extension_problems([item])] if isinstance(extensions, list) else []
+
+
+def theme_folder(repo: Path) -> Path:
+    """The federation's theme overrides: the custom_dir mkdocs.yml names (SPEC §2: theme/)."""
+    doc = load_file(repo / "mkdocs.yml", Diagnostics(repo))
+    theme = doc.data.get("theme") if doc is not None else None
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    return repo / str(custom) if custom else repo / "theme"

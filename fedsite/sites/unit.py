@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING
 
 from fedsite.model.dates import build_date
 from fedsite.cache.checked import DamagedCacheEntry
-from fedsite.model.diagnostics import Diagnostics
 from fedsite.model.digest import canonical_digest, code_digest, tree_digest
 from fedsite.outputs.feeds import Feed
 from fedsite.plan.monitoring import has_monitoring
 from fedsite.plan.site import SitePlan
-from fedsite.model.yamlfile import load_file
+from fedsite.read.settings import theme_folder
 
 if TYPE_CHECKING:
     from fedsite.read.federation import Federation
@@ -47,14 +46,6 @@ def engine_digest(repo: Path) -> str:
     """The inputs every site shares: mkdocs.yml, the theme's folder, our code and our libraries' versions."""
     parts = [(repo / "mkdocs.yml").read_bytes().hex(), tree_digest(theme_folder(repo)), code_digest()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
-
-
-def theme_folder(repo: Path) -> Path:
-    """The federation's theme overrides: the custom_dir mkdocs.yml names (SPEC §2: theme/)."""
-    doc = load_file(repo / "mkdocs.yml", Diagnostics(repo))
-    theme = doc.data.get("theme") if doc is not None else None
-    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
-    return repo / str(custom) if custom else repo / "theme"
 
 
 def file_digest(path: str, repo: Path, known: dict[str, str]) -> str:
