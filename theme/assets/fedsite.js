@@ -1,20 +1,87 @@
-/* fedsite: the switch for the visually impaired; the choice is remembered across pages. */
+/* fedsite: the mode for the visually impaired (SPEC §6) and its settings.
+   The mode ("fed-a11y": "on"/"off") and the settings ("fed-a11y-settings": {size, scheme, images, spacing})
+   live in localStorage, which every site of the federation shares (one origin); the script in the head of
+   main.html puts them on <html> as data-fed-* before the page is drawn, and fedsite.css does the rest.
+   Here: the buttons that change them (the switch in every page's bar, the panel above the header). */
 (function () {
-  var KEY = "fed-a11y";
+  var MODE = "fed-a11y", SETTINGS = "fed-a11y-settings";
   var root = document.documentElement;
-  function apply(on) {
-    if (on) root.setAttribute("data-fed-a11y", "on"); else root.removeAttribute("data-fed-a11y");
+
+  function isOn() { return root.getAttribute("data-fed-a11y") === "on"; }
+
+  function save(key, value) {
+    try { localStorage.setItem(key, value); } catch (e) { /* storage blocked: this page only */ }
+  }
+
+  // Every button tells its state to screen readers as it shows it.
+  function sync() {
     document.querySelectorAll("[data-fed-a11y-toggle]").forEach(function (b) {
-      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.setAttribute("aria-pressed", isOn() ? "true" : "false");
+    });
+    document.querySelectorAll("[data-fed-a11y-set]").forEach(function (b) {
+      var current = root.getAttribute("data-fed-" + b.getAttribute("data-fed-a11y-set"));
+      b.setAttribute("aria-pressed", current === b.value ? "true" : "false");
     });
   }
-  function stored() { try { return localStorage.getItem(KEY) === "on"; } catch (e) { return false; } }
-  apply(stored());
+
+  function setMode(on) {
+    if (on) root.setAttribute("data-fed-a11y", "on"); else root.removeAttribute("data-fed-a11y");
+    save(MODE, on ? "on" : "off");
+    sync();
+  }
+
+  function setSetting(name, value) {
+    root.setAttribute("data-fed-" + name, value);
+    var settings = {};
+    document.querySelectorAll("[data-fed-a11y-set]").forEach(function (b) {
+      var key = b.getAttribute("data-fed-a11y-set");
+      settings[key] = root.getAttribute("data-fed-" + key);
+    });
+    save(SETTINGS, JSON.stringify(settings));
+    sync();
+  }
+
   document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("[data-fed-a11y-toggle]");
-    if (!button) return;
-    var on = root.getAttribute("data-fed-a11y") !== "on";
-    try { localStorage.setItem(KEY, on ? "on" : "off"); } catch (e) { /* private mode: this page only */ }
-    apply(on);
+    if (!event.target.closest) return;
+    var toggle = event.target.closest("[data-fed-a11y-toggle]");
+    var off = event.target.closest("[data-fed-a11y-off]");
+    var set = event.target.closest("[data-fed-a11y-set]");
+    if (toggle) {
+      setMode(!isOn());
+      var details = document.querySelector("[data-fed-a11y-details]");
+      if (isOn() && details) details.open = true;  // the settings, once, where the mode was turned on
+    } else if (off) {
+      setMode(false);
+      var back = document.querySelector("[data-fed-a11y-toggle]");
+      if (back) back.focus();  // the panel is gone: focus goes to the switch that brings it back
+    } else if (set) {
+      setSetting(set.getAttribute("data-fed-a11y-set"), set.value);
+    }
   });
+
+  // A choice made on another tab of the federation is followed here too.
+  window.addEventListener("storage", function (event) {
+    if (event.key === MODE) {
+      if (event.newValue === "on") root.setAttribute("data-fed-a11y", "on"); else root.removeAttribute("data-fed-a11y");
+    } else if (event.key === SETTINGS && event.newValue) {
+      try {
+        var settings = JSON.parse(event.newValue);
+        document.querySelectorAll("[data-fed-a11y-set]").forEach(function (b) {
+          var key = b.getAttribute("data-fed-a11y-set");
+          if (settings[key] === b.value) root.setAttribute("data-fed-" + key, b.value);
+        });
+      } catch (e) { /* not ours */ }
+    }
+    sync();
+  });
+
+  // An embedded video whose writer gave it no title is named by its host, so that a screen reader says
+  // what the frame is (the Markdown sanitizer keeps no title attribute on iframes).
+  document.querySelectorAll(".md-typeset iframe:not([title])").forEach(function (frame) {
+    var host = "";
+    try { host = new URL(frame.src).hostname.replace(/^www\./, ""); } catch (e) { /* no src */ }
+    frame.setAttribute("title", host ? "Видео: " + host : "Встроенное видео");
+  });
+
+  sync();
 })();
