@@ -216,5 +216,5 @@ def test_sitemap_dates_come_from_the_content_not_the_build_day(built_mini: Path)
     urls = ElementTree.parse(built_mini / "district-a/school-1/sitemap.xml").getroot().findall("s:url", ns)
     dates = {u.findtext("s:loc", namespaces=ns).rsplit("/", 1)[-1]: u.findtext("s:lastmod", namespaces=ns)
              for u in urls}
-    assert dates["uroki.html"] == "2024-04-30"  # published 01.05.2024 00:00 Moscow time
-    assert dates["index.html"] == "2024-12-31"  # the site's newest post (01.01.2025 Moscow)
+    assert dates["uroki.html"] == "2024-05-01"  # published 01.05.2024 00:00 Moscow time: that day, not UTC's
+    assert dates["index.html"] == "2025-01-01"  # the site's newest post (01.01.2025 Moscow)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ SITE_FIELDS: dict[str, Field] = {
     "contacts": Field("mapping", False, "контакты: address, phone, email"),
     "social": Field("mapping", False, "ссылки на группы: vk, ok, telegram, mymir, rutube, youtube, dzen"),
     "owners": Field("list", False, "логины GitHub ответственных за сайт"),
+    "image": Field("text", False, "картинка, которую показывают соцсети при репосте: assets/emblema.jpg"),
 }
 
 POST_FIELDS: dict[str, Field] = {
@@ -166,6 +168,7 @@ def check_site_card(doc: YamlDoc, path: Path, diags: Diagnostics) -> None:
                                       f"а записано: {shown(value)}")
             elif not is_web_url(value):
                 diags.add(path, line, f"ссылка «{key}: {value}» неверна; пишите полный адрес, начиная с https://")
+    check_card_image(doc, path, diags)
     owners = data.get("owners")
     if isinstance(owners, list) and not all(v is None or is_text(v) for v in owners):
         diags.add(path, doc.line("owners"), "в поле «owners» должен быть простой список логинов GitHub, "
@@ -174,6 +177,37 @@ def check_site_card(doc: YamlDoc, path: Path, diags: Diagnostics) -> None:
         for owner in as_list(owners):
             if not GITHUB_LOGIN.match(owner.lstrip("@")):
                 diags.add(path, doc.line("owners"), f"«{owner}» не похоже на логин GitHub")
+
+
+IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".gif", ".webp")  # what VK, Odnoklassniki and Telegram show
+PUBLISHED_DIRS = ("assets", "posts", "pages")  # an organization's folders whose other files are published
+
+
+def card_image(card: dict[str, Any]) -> str:
+    """The site.yml's `image:` as a path in the organization's folder ('' if none)."""
+    value = card.get("image")
+    return posixpath.normpath(str(value).replace("\\", "/")) if is_text(value) and str(value).strip() else ""
+
+
+def check_card_image(doc: YamlDoc, path: Path, diags: Diagnostics) -> None:
+    """`image:` names a published picture of the organization's own folder, which exists."""
+    value = doc.data.get("image")
+    inner = card_image(doc.data)
+    if not inner:
+        return
+    line, example = doc.line("image"), "например: image: assets/emblema.jpg"
+    if "://" in str(value):
+        diags.add(path, line, f"картинка «{value}» — адрес в интернете, а нужен файл в папке организации "
+                              f"(чужой адрес может перестать работать); положите картинку в assets/, {example}")
+    elif str(value).startswith("/") or inner.split("/", 1)[0] not in PUBLISHED_DIRS:
+        diags.add(path, line, f"картинка «{value}» должна лежать в папке assets/ этой организации (путь "
+                              f"пишется от папки, где лежит site.yml), {example}")
+    elif not inner.lower().endswith(IMAGE_TYPES):
+        diags.add(path, line, f"«{value}» — не картинка JPEG, PNG, GIF или WebP: соцсети показывают только "
+                              f"такие; {example}")
+    elif not (path.parent / inner).is_file():
+        diags.add(path, line, f"картинка «{value}» не найдена; проверьте имя файла (и большие и маленькие "
+                              f"буквы) и путь от папки, где лежит site.yml, {example}")
 
 
 PROJECT_FIELDS = {"title": "название", "description": "описание"}

@@ -13,6 +13,7 @@ from fedsite.plan import sitepages as pp
 from fedsite.model.dates import build_date
 from fedsite.model.schema import CONTACTS, KINDS, SOCIAL
 from fedsite.plan.monitoring import monitoring_pages
+from fedsite.plan.previews import site_preview, with_previews
 from fedsite.plan.sitepages import FEEDS, PageSpec
 from fedsite.plan.view import FederationView
 from fedsite.read.tree import Org
@@ -47,6 +48,7 @@ def plan_site(org: Org, view: FederationView, assets: list[tuple[str, str]]) -> 
     pages += monitoring_pages(org, view)
     content_pages = pp.content_pages(org, view)
     pages += content_pages
+    pages = with_previews(pages, org, view)
     return SitePlan(
         org=org.id, url_path=org.url_path, site_url=view.settings.site_url + org.url_path,
         name=org.name, pages=tuple(pages), files=tuple(assets),
@@ -59,7 +61,7 @@ def site_date(org: Org, view: FederationView) -> str:
     member's), so that the output depends on content, not on the day it was built. A site with no
     post at all takes MkDocs' build date (SOURCE_DATE_EPOCH, else today)."""
     latest = view.latest(org)
-    return build_date() if latest is None else pp.utc_date(latest)
+    return build_date() if latest is None else pp.local_date(latest, view.settings.tz)
 
 
 def site_data(org: Org, view: FederationView) -> dict[str, Any]:
@@ -85,5 +87,5 @@ def site_data(org: Org, view: FederationView) -> dict[str, Any]:
         "chain": [{"name": o.short_name, "url": o.url_path + "index.html"} for o in tree.chain(org.id)],
         "contacts": contacts, "social": social, "feeds": feeds, "chair": str(card_.get("chair") or ""),
         "has_members": bool(org.members), "site_url": view.settings.site_url + org.url_path,
-        "description": str(card_.get("description") or ""),
+        "description": str(card_.get("description") or ""), "og": site_preview(org, view),
     }

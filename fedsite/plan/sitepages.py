@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
@@ -29,12 +29,13 @@ class PageSpec:
     toc: tuple = ()
     data: dict[str, Any] = field(default_factory=dict)
     description: str = ""
-    updated: str = ""  # YYYY-MM-DD (UTC) for the sitemap; '' means the site's date (SitePlan.updated)
+    updated: str = ""  # YYYY-MM-DD for the sitemap; '' means the site's date (SitePlan.updated)
 
 
-def utc_date(moment: datetime) -> str:
-    """A date as MkDocs writes page dates into the sitemap."""
-    return moment.astimezone(timezone.utc).date().isoformat()
+def local_date(moment: datetime, tz: tzinfo) -> str:
+    """The day of a moment in the federation's time zone, as the sitemap's lastmod: a post published
+    at 00:30 in Moscow is of that day, not of the day before as in UTC."""
+    return moment.astimezone(tz).date().isoformat()
 
 
 def post_pages(own: list[Post], cards: dict[str, dict], view: FederationView) -> list[PageSpec]:
@@ -52,10 +53,11 @@ def post_pages(own: list[Post], cards: dict[str, dict], view: FederationView) ->
             "older": cards[own[i + 1].source.rel] if i + 1 < len(own) else None,
             "projects": [project_link(pid, view, org) for pid in post.projects],
             "updated": russian_date(post.updated) if post.updated else "",
+            "updated_iso": post.updated.isoformat() if post.updated else "",
             "audio": media_url(post.audio, org), "video": media_url(post.video, org),
         }
         out.append(PageSpec(post.url, post.title, "post.html", view.html(rendered), rendered.toc, data,
-                            this["summary"], utc_date(post.updated or post.date)))
+                            this["summary"], local_date(post.updated or post.date, view.settings.tz)))
     return out
 
 

@@ -27,7 +27,7 @@ from fedsite.read.tree import Org, Tree
 def card(post: Post, tree: Tree, summary: str) -> dict[str, Any]:
     """A post as lists, home pages and feeds show it."""
     org = tree[post.org]
-    cover = post.cover if "://" in post.cover else file_url(org.url_path + post.cover)
+    cover = post.cover if "://" in post.cover or not post.cover else file_url(org.url_path + post.cover)
     event = None
     if post.event:
         event = {"start": russian_datetime(post.event.start), "start_iso": post.event.start.isoformat(),
