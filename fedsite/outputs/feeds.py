@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from fedsite.read.content import Post
 from fedsite.render.sanitize import clean_html, html_text
+from fedsite.plan.previews import PODCAST_IMAGE, theme_file_url
 from fedsite.plan.sitepages import FEEDS
 from fedsite.plan.view import FederationView, file_url
 from fedsite.read.tree import Org
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator
 
 ATOM_NS = "{http://www.w3.org/2005/Atom}"
+ITUNES_NS = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+PODCAST_CATEGORY = "Education"  # Apple's category list: what the federation's recordings are
 _ID_NAMESPACE = uuid.UUID("6f0c6a55-3d2c-4c55-9f5e-2c7a3f1a0b11")
 
 
@@ -46,7 +49,7 @@ class FeedItem:
     summary: str
     content: str
     categories: tuple[tuple[str, str], ...]  # (term, label)
-    author: str
+    author: str  # the post's, else its organization's name: RFC 4287 wants an author in every entry
     cover: str
     enclosure: Enclosure | None
 
@@ -61,6 +64,8 @@ class Feed:
     description: str
     home: str  # absolute URL of the page the feed belongs to
     items: tuple[FeedItem, ...]
+    author: str = ""  # the organization's name
+    image: str = ""  # absolute URL of the square picture podcast apps show (feeds with audio or video)
 
 
 def build_item(post: Post, view: FederationView) -> FeedItem:
@@ -77,7 +82,7 @@ def build_item(post: Post, view: FederationView) -> FeedItem:
         id=item_id(post.org, post.post_id), title=post.title, url=url, published=post.date,
         updated=post.updated or post.date, summary=post.summary or view.rendered.summary(rel),
         content=clean_html(content, view.settings.iframe_hosts, base_url=url),
-        categories=tuple(categories), author=post.author, cover=cover,
+        categories=tuple(categories), author=post.author or org.name, cover=cover,
         enclosure=_enclosure(post, org, view),
     )
 
@@ -104,34 +109,55 @@ def render_feed(feed: Feed, site_url: str, empty_date: datetime) -> tuple[bytes,
     from feedgen.feed import FeedGenerator  # here: only the processes that write feeds load it (and lxml)
 
     fg = FeedGenerator()
-    fg.load_extension("podcast")
+    podcast = any(item.enclosure for item in feed.items)
+    if podcast:
+        fg.load_extension("podcast")
     fg.load_extension("dc")
     fg.load_extension("media")
     newest = max((i.updated for i in feed.items), default=empty_date)
     fg.id(site_url + feed.atom_path)
     fg.title(feed.title)
     fg.subtitle(feed.description or feed.title)
-    fg.link(href=feed.home, rel="alternate", type="text/html")
     fg.language("ru")
     fg.updated(newest)
     fg.lastBuildDate(newest)
     fg.pubDate(newest)
     fg.generator("fedsite")
-    fg.podcast.itunes_author(feed.title)
-    fg.podcast.itunes_explicit("no")
-    fg.podcast.itunes_summary(feed.description or feed.title)
+    if feed.author:  # Atom: the feed's author stands for entries without one (RFC 4287 §4.1.1)
+        fg.author(name=feed.author)
+    if podcast:  # what Apple Podcasts and the apps that follow it require of a show
+        fg.podcast.itunes_author(feed.author or feed.title)
+        fg.podcast.itunes_explicit("no")  # written as Apple's "false" by _itunes_explicit
+        fg.podcast.itunes_summary(feed.description or feed.title)
+        fg.podcast.itunes_category(PODCAST_CATEGORY)
+        if feed.image:
+            fg.podcast.itunes_image(feed.image)
     for item in feed.items:
-        _add_entry(fg, item)
-    fg.link(href=site_url + feed.path, rel="self", type="application/rss+xml", replace=False)
+        _add_entry(fg, item, podcast)
     fg.description(html_text(feed.description or feed.title))  # readers render it as HTML (Atom: type html)
+    # feedgen takes the last link for RSS's channel <link>: the site's page, not the feed (RSS 2.0).
+    fg.link(href=site_url + feed.path, rel="self", type="application/rss+xml")
+    fg.link(href=feed.home, rel="alternate", type="text/html")
     rss = fg.rss_str(pretty=True)
+    if podcast:
+        rss = _itunes_explicit(rss)
     fg.link(href=site_url + feed.atom_path, rel="self", type="application/atom+xml", replace=True)
     fg.link(href=feed.home, rel="alternate", type="text/html")
     atom = _atom_links(fg.atom_str(pretty=True), feed.items)
     return rss, atom
 
 
-def _add_entry(fg: FeedGenerator, item: FeedItem) -> None:
+def _itunes_explicit(rss: bytes) -> bytes:
+    """Apple takes `explicit` as "true" or "false" (feedgen 1.0.0 writes only yes, no or clean)."""
+    from lxml import etree
+
+    root = etree.fromstring(rss)
+    for explicit in root.iter(f"{ITUNES_NS}explicit"):
+        explicit.text = "false"
+    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+
+
+def _add_entry(fg: FeedGenerator, item: FeedItem, podcast: bool) -> None:
     fe = fg.add_entry(order="append")
     fe.id(item.id)
     fe.guid(item.id, permalink=False)
@@ -141,7 +167,7 @@ def _add_entry(fg: FeedGenerator, item: FeedItem) -> None:
     fe.updated(item.updated)
     fe.summary(html_text(item.summary or item.title), type="html")  # Atom too: readers render it
     fe.description(html_text(item.summary or item.title))  # RSS: readers render it as HTML
-    fe.content(item.content, type="CDATA")
+    fe.content(item.content, type="html")  # escaped HTML: RFC 4287 knows text, html and xhtml
     for term, label in item.categories:
         fe.category(term=term, label=label)
     if item.author:
@@ -151,6 +177,7 @@ def _add_entry(fg: FeedGenerator, item: FeedItem) -> None:
         fe.media.thumbnail(url=item.cover)
     if item.enclosure:
         fe.enclosure(item.enclosure.url, str(item.enclosure.length), item.enclosure.mime)
+    if podcast:
         fe.podcast.itunes_summary(item.summary or item.title)
 
 
@@ -186,18 +213,20 @@ def site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem]) -> li
     def pick(posts: list[Post]) -> tuple[FeedItem, ...]:
         return tuple(items.of(p) for p in posts[:limit])
 
+    who = {"author": org.name, "image": theme_file_url(view, PODCAST_IMAGE)}
     feeds = [Feed(org.url_path + FEEDS["rss"], org.url_path + FEEDS["atom"], f"{org.short_name}: новости",
-                  str(org.card.get("description") or org.name), home, pick(own))]
+                  str(org.card.get("description") or org.name), home, pick(own), **who)]
     if org.members:
         feeds.append(Feed(org.url_path + FEEDS["rss_all"], org.url_path + FEEDS["atom_all"],
                           f"{org.short_name} и члены организации: новости",
-                          f"Новости организации {org.name} и всех её членов", home, pick(view.newest(org, limit))))
+                          f"Новости организации {org.name} и всех её членов", home, pick(view.newest(org, limit)),
+                          **who))
     if org.id == view.tree.root:
         for pid, project in view.projects.items():
             path = org.url_path + f"posts/projects/{pid}"
             feeds.append(Feed(path + ".xml", path + ".atom.xml", f"{project['title']}: новости федерации",
                               project.get("description", ""), base + path + ".html",
-                              pick(view.project_posts(org, pid, limit))))
+                              pick(view.project_posts(org, pid, limit)), **who))
     return feeds
 
 
