@@ -16,7 +16,7 @@ from fedsite.render import markup
 from fedsite.build.pipeline import BuildOptions, build
 from fedsite.cache.checked import DamagedCacheEntry
 from fedsite.model.diagnostics import Diagnostics
-from fedsite.render.documents import INTERNAL, RenderJob, render_one
+from fedsite.render.jobs import INTERNAL, RenderJob, render_one
 
 from conftest import PROJECT
 from test_output import snapshot

@@ -27,7 +27,7 @@ from fedsite.plan.monitoring import PostDaysCache, downloads
 from fedsite.build.output import (MARKER, PlacedSites, keep_previous, place_site, plan_replace_site, plan_swap_in,
                      write_marker)
 from fedsite.plan.site import plan_site
-from fedsite.render.documents import remove_temporary_stores
+from fedsite.render.htmlstore import remove_temporary_stores
 from fedsite.build import swap
 from fedsite.build.swap import Swap, scratch_beside, signals_held
 from fedsite.sites.unit import (SiteCache, SiteUnit, engine_digest, input_digests, link_tree, site_unit,

@@ -17,7 +17,8 @@ from fedsite.read.federation import NEWEST_FIRST, Federation
 from fedsite.model.dates import russian_date, russian_datetime
 from fedsite.render.markup import Rendered
 from fedsite.model.diagnostics import Diagnostics
-from fedsite.render.documents import HtmlStore, RenderedDocs
+from fedsite.render.htmlstore import HtmlStore
+from fedsite.render.rendered import RenderedDocs
 from fedsite.render.federation import render_federation
 from fedsite.read.settings import Settings
 from fedsite.model.slugs import tag_url

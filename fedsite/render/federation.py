@@ -13,8 +13,11 @@ from fedsite.model.diagnostics import Diagnostics
 from fedsite.read.content import Page, Post, Source
 from fedsite.read.federation import Federation
 from fedsite.read.tree import CONTENT_DIRS, Tree
-from fedsite.render.documents import (HtmlStore, RenderCache, RenderedDocs, RendererSetup, RenderJob, group_key,
-                                      group_name, render_jobs)
+from fedsite.render.documents import render_jobs
+from fedsite.render.htmlstore import HtmlStore
+from fedsite.render.jobs import RendererSetup, RenderJob
+from fedsite.render.rendercache import RenderCache, group_key, group_name
+from fedsite.render.rendered import RenderedDocs
 from fedsite.render.markup import Renderer
 
 
