@@ -130,6 +130,9 @@ def split_front_matter(path: Path, repo: Path, diags: Diagnostics) -> Source | N
         diags.add(path, line, message)
     if too_costly:
         return None
+    from fedsite.read.lint import lint_markdown  # links, pictures, headings that would not render as meant
+    for line, message in lint_markdown(text):
+        diags.add(path, line, message)
     m = FRONT_MATTER.match(text)
     if not m:
         if text.startswith("---\n"):
