@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from fedsite.cache.checked import read_checked, write_checked
 from fedsite.plan.report import MONTHS_RU, PostDays, Report, build_report, local_days, to_csv, to_json
+from fedsite.model.dates import russian_date
 from fedsite.model.schema import KINDS
 from fedsite.plan.sitepages import PageSpec
 from fedsite.plan.view import FederationView
@@ -113,7 +115,8 @@ def downloads(org: Org, view: FederationView) -> dict[str, bytes]:
 def _page(org: Org, view: FederationView, report: Report, links: list[dict], url: str) -> PageSpec:
     tree = view.tree
     rows = [{"name": tree[r.id].short_name, "url": tree[r.id].url_path + "index.html",
-             "kind": KINDS.get(r.kind, r.kind), "posts": r.posts, "last_post": r.last_post or "—",
+             "kind": KINDS.get(r.kind, r.kind), "posts": r.posts,
+             "last_post": russian_day(r.last_post) or "—", "last_post_iso": r.last_post,
              "days": "—" if r.days_since is None else r.days_since, "social": len(r.social),
              "score": r.score, "silent": r.silent} for r in report.rows]
     groups = [(tree[t.id].short_name, t.posts) for t in report.territorial] if org.id == tree.root else \
@@ -133,10 +136,16 @@ def _page(org: Org, view: FederationView, report: Report, links: list[dict], url
     ]
     charts = [{"title": t, "svg": svg} for t, svg in zip(titles, svgs)]
     heading = f"{TITLE} за {report.year} год"
-    data = {"heading": heading, "date": report.date, "rows": rows, "charts": charts, "years": links,
+    data = {"heading": heading, "date": russian_day(report.date), "date_iso": report.date, "rows": rows,
+            "charts": charts, "years": links,
             "year": report.year, "silent_days": report.silent_days,
             "silent": [row for row in rows if row["silent"]],
             "totals": [{"name": t.name, "organizations": t.organizations, "posts": t.posts, "silent": t.silent}
+
+
+def russian_day(iso: str) -> str:
+    """'2024-03-17' as the rest of the site prints dates: '17 марта 2024 г.' ('' stays '')."""
+    return russian_date(date.fromisoformat(iso)) if iso else ""
                        for t in (*report.territorial, report.federation)],
             "csv": org.url_path + f"pages/monitoring-{report.year}.csv",
             "json": org.url_path + f"pages/monitoring-{report.year}.json"}
