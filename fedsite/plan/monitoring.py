@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from fedsite.cache.checked import read_checked, write_checked
-from fedsite.plan.report import MONTHS_RU, PostDays, Report, build_report, local_days, to_csv, to_json
 from fedsite.model.dates import russian_date
+from fedsite.plan.report import MONTHS_RU, PostDays, Report, build_report, local_days, to_csv, to_json
 from fedsite.model.schema import KINDS
 from fedsite.plan.sitepages import PageSpec
 from fedsite.plan.view import FederationView
@@ -141,12 +141,12 @@ def _page(org: Org, view: FederationView, report: Report, links: list[dict], url
             "year": report.year, "silent_days": report.silent_days,
             "silent": [row for row in rows if row["silent"]],
             "totals": [{"name": t.name, "organizations": t.organizations, "posts": t.posts, "silent": t.silent}
+                       for t in (*report.territorial, report.federation)],
+            "csv": org.url_path + f"pages/monitoring-{report.year}.csv",
+            "json": org.url_path + f"pages/monitoring-{report.year}.json"}
+    return PageSpec(url, heading, "monitoring.html", data=data)
 
 
 def russian_day(iso: str) -> str:
     """'2024-03-17' as the rest of the site prints dates: '17 марта 2024 г.' ('' stays '')."""
     return russian_date(date.fromisoformat(iso)) if iso else ""
-                       for t in (*report.territorial, report.federation)],
-            "csv": org.url_path + f"pages/monitoring-{report.year}.csv",
-            "json": org.url_path + f"pages/monitoring-{report.year}.json"}
-    return PageSpec(url, heading, "monitoring.html", data=data)
