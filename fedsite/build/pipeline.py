@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator
 from fedsite.cache.checked import DamagedCacheEntry
 from fedsite.model.dates import now
 from fedsite.model.diagnostics import Diagnostics, UsageError
+from fedsite.outputs.crawlers import crawler_files
 from fedsite.outputs.events import calendar_files
 from fedsite.read.federation import Federation, read_federation
 from fedsite.outputs.feeds import LazyItems, feed_files, site_feeds
@@ -121,7 +122,7 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
 def make_unit(org: Org, view: FederationView, fed: Federation, items: LazyItems) -> SiteUnit:
     """Plan one site and gather everything its worker writes."""
     plan = plan_site(org, view, fed.assets[org.id])
-    files = {**calendar_files(org, view), **downloads(org, view)}
+    files = {**calendar_files(org, view), **downloads(org, view), **crawler_files(org, view)}
     return site_unit(plan, site_feeds(org, view, items), files, fed.repo, fed.file_hashes)
 
 
