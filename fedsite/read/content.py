@@ -17,7 +17,8 @@ from fedsite.model.diagnostics import Diagnostics
 from fedsite.model.schema import EVENT_FIELDS, PAGE_FIELDS, POST_FIELDS, as_list, check_fields, is_text, is_web_url
 from fedsite.read.settings import Settings
 from fedsite.read.tree import CONTENT_DIRS, Org, internal_error, link_refusal, real_repo, refusal_message, walk
-from fedsite.model.yamlfile import YamlDoc, decode_text, parse_mapping, read_text, unreadable
+from fedsite.model.textfile import decode_text, read_text, unreadable
+from fedsite.model.yamlfile import YamlDoc, parse_mapping
 
 FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.S)
 SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -10,7 +10,7 @@ from typing import Any
 
 from fedsite.model.digest import canonical_digest, code_digest
 from fedsite.render.markup import DocContext, Rendered, Renderer, line_of
-from fedsite.model.yamlfile import read_text
+from fedsite.model.textfile import read_text
 
 CACHE_VERSION = "render-3"
 CHANGED = "файл изменился во время сборки; запустите сборку ещё раз"
