@@ -53,3 +53,16 @@ def test_russian_forms_parse_or_say_why(text: str) -> None:
         assert parse_date(text, MSK).tzinfo is not None
     except DateError as e:
         assert "не распознана" in str(e)
+
+
+@pytest.mark.parametrize("epoch", [None, "1700000000", "0"])
+def test_build_date_is_the_one_mkdocs_writes_in_sitemaps(monkeypatch: pytest.MonkeyPatch, epoch: str | None) -> None:
+    from mkdocs.utils import get_build_date
+
+    from fedsite.model.dates import build_date
+
+    if epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    assert build_date() == get_build_date()

@@ -215,24 +215,23 @@ def test_the_worker_path_turns_any_error_into_a_problem(tmp_path: Path) -> None:
 
 
 def test_a_damaged_entry_is_found_by_the_copy_and_dropped(mini: Path, tmp_path: Path) -> None:
-    from fedsite.sites.unit import SiteCache, link_tree
+    from fedsite.cache.sites import SiteCache, link_tree
 
     cached(mini)
     (mini / ".cache/sites/school-2/out/pages/about.html").unlink()
     cache = SiteCache(mini / ".cache")
-    inputs = (mini / ".cache/sites/school-2/inputs").read_text()
-    hit = cache.lookup_inputs("school-2", inputs)
+    hit = cache.output("school-2")
     assert hit is not None  # a lookup reads only the digest: a site in place is never copied
     with pytest.raises(DamagedCacheEntry):
         link_tree(hit, tmp_path / "copy")  # ... and whatever is copied is hashed
     assert not (tmp_path / "copy").exists()
-    assert SiteCache(mini / ".cache").lookup_inputs("school-2", inputs) is None  # and the entry dropped
+    assert SiteCache(mini / ".cache").output("school-2") is None  # and the entry dropped
 
 
 def test_a_copy_that_cannot_be_written_is_not_taken_for_cache_damage(mini: Path, tmp_path: Path, monkeypatch) -> None:
     import errno
 
-    from fedsite.sites import unit as sitecache
+    from fedsite.cache import sites as sitecache
 
     cached(mini)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT
-from fedsite.build import pipeline as builder
+from fedsite.build import pipeline as builder, sites
 from fedsite.cli import main as cli
 from fedsite.build import swap
 from fedsite.build.output import MARKER
@@ -245,7 +245,7 @@ def test_ctrl_c_before_the_swap_says_the_output_is_untouched(mini: Path, capsys:
     def interrupt(*args: object) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(builder, "build_unit", interrupt)
+    monkeypatch.setattr(sites, "build_unit", interrupt)
     code, err = main(mini, "build", "--jobs", "1", capsys=capsys)
     assert code == 130
     assert err.strip() == f"Прервано; «{mini / 'public'}» не тронута: в ней прежний результат сборки."

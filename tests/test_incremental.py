@@ -50,9 +50,9 @@ def test_a_new_post_renders_again_only_the_pages_that_show_it(mini: Path, tmp_pa
     reused: dict[str, set[str]] = {}
     real = engine.build_site
 
-    def recording(plan, base_config, site_dir, bytecode_dir, pages):
+    def recording(plan, base_config, engine_key, site_dir, bytecode_dir, pages):
         reused[plan.org] = set(pages)
-        return real(plan, base_config, site_dir, bytecode_dir, pages)
+        return real(plan, base_config, engine_key, site_dir, bytecode_dir, pages)
 
     monkeypatch.setattr(engine, "build_site", recording)
     (mini / SCHOOL / "posts/2025-02-01-novost.md").write_text("---\ntitle: Свежая новость\n---\nТекст\n")

@@ -30,8 +30,10 @@ def test_failed_build_leaves_public_byte_for_byte(mini: Path, monkeypatch: pytes
             raise RuntimeError("interrupted in the middle of the build")
         return real(*args)
 
-    real = builder.build_unit
-    monkeypatch.setattr(builder, "build_unit", explode)
+    from fedsite.build import sites
+
+    real = sites.build_unit
+    monkeypatch.setattr(sites, "build_unit", explode)
     (mini / SCHOOL / "posts/2024-06-01-novoe.md").write_text("---\ntitle: Новое\n---\nНовое\n")
     with pytest.raises(RuntimeError):
         build(mini, mini / "public", Diagnostics(mini), jobs=1)

@@ -6,35 +6,30 @@ import fcntl
 import gc
 import hashlib
 import json
-import os
-import shutil
-import signal
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Iterator
 
-from fedsite.cache.checked import DamagedCacheEntry
+from fedsite.build import swap
+from fedsite.build.output import (MARKER, PlacedSites, keep_previous, place_site, plan_replace_site, plan_swap_in,
+                                  write_marker)
+from fedsite.build.sites import SiteBuilds
+from fedsite.build.swap import Swap, scratch_beside, signals_held
+from fedsite.build.workers import site_workers, writing_to
+from fedsite.cache.sites import SiteCache
 from fedsite.model.dates import now
 from fedsite.model.diagnostics import Diagnostics, UsageError
-from fedsite.outputs.crawlers import crawler_files
-from fedsite.outputs.events import calendar_files
-from fedsite.read.federation import Federation, read_federation
-from fedsite.outputs.feeds import LazyItems, feed_files, site_feeds
-from fedsite.plan.monitoring import PostDaysCache, downloads
-from fedsite.build.output import (MARKER, PlacedSites, keep_previous, place_site, plan_replace_site, plan_swap_in,
-                     write_marker)
-from fedsite.plan.site import plan_site
-from fedsite.render.htmlstore import remove_temporary_stores
-from fedsite.build import swap
-from fedsite.build.swap import Swap, scratch_beside, signals_held
-from fedsite.sites.unit import (SiteCache, SiteUnit, engine_digest, input_digests, link_tree, site_unit,
-                        theme_reads_other_pages)
+from fedsite.plan.monitoring import PostDaysCache
 from fedsite.plan.view import FederationView, federation_view
-from fedsite.read.tree import Org, Tree
+from fedsite.read.federation import Federation, read_federation
+from fedsite.read.tree import Tree
+from fedsite.render.htmlstore import remove_temporary_stores
+from fedsite.sites.reads import ReadDigests
+from fedsite.sites.unit import engine_digest, file_digest, theme_reads_other_pages
 
 BUILD_STATUS = "build-status.json"
 
@@ -53,6 +48,7 @@ class BuildOptions:
     shard: tuple[int, int] | None = None  # (k, n), 1-based k
     cache: Path | None = None
     progress: bool = False
+    why: str | None = None  # an organization id: say why its site was rebuilt (or that it was reused)
 
 
 @dataclass(frozen=True)
@@ -64,6 +60,7 @@ class BuildResult:
     kept: tuple[str, ...]
     reused: int = 0
     timings: tuple[tuple[str, float], ...] = ()  # seconds per stage, for the benchmark
+    why: str = ""  # with `why`: which of the site's inputs changed, or that it was reused
 
 
 @contextmanager
@@ -119,45 +116,6 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     return k, n
 
 
-def make_unit(org: Org, view: FederationView, fed: Federation, items: LazyItems) -> SiteUnit:
-    """Plan one site and gather everything its worker writes."""
-    plan = plan_site(org, view, fed.assets[org.id])
-    files = {**calendar_files(org, view), **downloads(org, view), **crawler_files(org, view)}
-    return site_unit(plan, site_feeds(org, view, items), files, fed.repo, fed.file_hashes)
-
-
-@contextmanager
-def writing_to(path: Path) -> Iterator[None]:
-    """Name the folder being written in an OSError that names no file (disk full is reported by a
-    write, not by the open that named the file), so that the message can say where."""
-    try:
-        yield
-    except OSError as e:
-        if e.filename is None:
-            e.filename = str(path)
-        raise
-
-
-def build_unit(unit: SiteUnit, site_dir: Path, cache: Path | None = None) -> int:
-    """A worker's job: MkDocs, then the feeds and generated files, into the site's own folder."""
-    with writing_to(site_dir):
-        return _build_unit(unit, site_dir, cache)
-
-
-def _build_unit(unit: SiteUnit, site_dir: Path, cache: Path | None) -> int:
-    from fedsite.engine import site as engine  # MkDocs: imported by the workers (see site_workers), not by the planner
-
-    reused = SiteCache(cache).reusable_pages(unit) if cache else {}
-    engine.build_site(unit.plan, unit.base_config, site_dir, cache / "jinja" if cache else None, reused)
-    base_url = unit.plan.site_url.removesuffix(unit.plan.url_path)
-    written = {**feed_files(list(unit.feeds), base_url, unit.plan.url_path, unit.plan.updated), **unit.files}
-    for rel, data in written.items():
-        target = site_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    return len(unit.plan.pages)
-
-
 def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | None = None,
           **option_values: object) -> BuildResult | None:
     """Validate everything, then build the sites into `out`, atomically (options as object or keywords)."""
@@ -168,7 +126,7 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
     theme_reads_other_pages.cache_clear()
     # Workers first: forked after the lock was taken, they would hold it as long as they live.
     swap.state.out, swap.state.phase = out, "before"
-    with site_workers(repo, options) as pool, cache_lock(options.cache):
+    with site_workers(repo, options.jobs, options.cache) as pool, cache_lock(options.cache):
         # A build that was killed while swapping its output in is undone first: its journal says how.
         for note in swap.recover(out):
             print(note, file=sys.stderr)
@@ -177,76 +135,6 @@ def build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions | Non
         finally:
             gc.unfreeze()  # a long-running `serve` builds again and again
             remove_temporary_stores()
-
-
-@contextmanager
-def site_workers(repo: Path, options: BuildOptions) -> Iterator[ProcessPoolExecutor | None]:
-    """The processes that build sites (none with one job), started with the build: while the planner
-    reads, each imports MkDocs and builds a one-page site once, so that the first real site it builds
-    does not pay for loading plugins and templates (0.3 s a worker). Forked before the content is
-    read, they do not carry it either."""
-    if options.jobs <= 1:
-        yield None
-        return
-    cache = options.cache
-    pool = ProcessPoolExecutor(options.jobs, initializer=warm_worker,
-                               initargs=(repo / "mkdocs.yml", cache / "jinja" if cache else None))
-    try:
-        pool.submit(int)  # starts the workers now
-        yield pool
-    finally:
-        pool.shutdown(cancel_futures=True)
-
-
-def warm_worker(base_config: Path, bytecode_dir: Path | None) -> None:
-    """Warm a worker up, silently: Ctrl-C is the main process's to handle, and a failure here is left
-    to the first real build to report."""
-    die_with_parent()
-    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        from fedsite.engine import site as engine
-
-        engine.warm_up(base_config, bytecode_dir)
-        from feedgen.feed import FeedGenerator  # noqa: F401 (loaded now, not by the first site's feeds)
-    except BaseException:  # noqa: BLE001 (see the docstring)
-        pass
-    finally:
-        signal.signal(signal.SIGINT, interrupt)
-
-
-def die_with_parent() -> None:
-    """A worker ends when the build's process does, even by kill -9 (Linux; elsewhere it is left to the
-    pool): orphaned, it would wait for work forever. Workers are forked by the thread that runs the build."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the parent died before the call
-            os._exit(1)
-    except (OSError, AttributeError):
-        pass
-
-
-class _NoBar:
-    """What a build without --progress reports to: nothing (tqdm is not even loaded)."""
-
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def set_postfix_str(self, text: str) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def progress_bar(total: int, shown: bool) -> Any:
-    """tqdm's bar of sites built, on stderr, when asked for."""
-    if not shown:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="сайт", file=sys.stderr, desc="Сборка")
 
 
 @contextmanager
@@ -282,17 +170,17 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
     chosen = [o for o in fed.tree.in_order()
               if (not options.only or o.id in options.only) and in_shard(o.id, options.shard)
               and o.id not in broken]
-    items = LazyItems(view)
     post_days = PostDaysCache(options.cache, fed.read_keys)
     post_days.load_into(view)
     cache = SiteCache(options.cache)
     placed = PlacedSites(options.cache)
     in_place = placed.load(out, fed.tree) if options.shard is None else None
     with scratch_beside(out) as tmp:
-        today = view.now.astimezone(fed.settings.tz).date().isoformat()
-        inputs = input_digests(fed, view, today) if options.cache else {}
-        pages, reused, digests = _build_sites(chosen, lambda org: make_unit(org, view, fed, items), inputs,
-                                              tmp / "staging", cache, options, in_place or {}, pool)
+        reads_now = ReadDigests(fed, view, engine_digest(repo),
+                                lambda src: file_digest(src, repo, fed.file_hashes)) if options.cache else None
+        built = SiteBuilds(fed, view, cache, tmp / "staging", options.jobs, options.cache, in_place or {}, pool,
+                           options.progress, options.why, reads_now).run(chosen)
+        pages, reused, digests = built.pages, built.reused, built.digests
         clock.append(("plan and build sites", time.perf_counter()))
         post_days.save(view)
         cache_files = [placed.path, options.cache / BUILD_STATUS] if options.cache else []
@@ -326,96 +214,8 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
         cache.prune({o.id for o in fed.tree.in_order()})
     clock.append(("write", time.perf_counter()))
     timings = tuple((name, t - clock[i][1]) for i, (name, t) in enumerate(clock[1:]))
-    _last_build.extend((fed, view, items))
-    return BuildResult(len(chosen), pages, tuple(kept), reused, timings)
-
-
-def planning_order(orgs: list[Org], jobs: int) -> list[Org]:
-    """Parents before their members (`orgs` is in tree order): in a big build the root, the longest
-    to plan and to build, starts building first. When only a few sites changed (a new post: its site
-    and its ancestors), members first: the workers build them while the root is being planned."""
-    return orgs[::-1] if len(orgs) <= jobs + 1 else orgs
-
-
-def _build_sites(orgs: list[Org], make: Callable[[Org], SiteUnit], inputs: dict[str, str], staging: Path,
-                 cache: SiteCache, options: BuildOptions, in_place: dict[str, str],
-                 pool: ProcessPoolExecutor | None) -> tuple[int, int, dict[str, str]]:
-    """Plan the sites one by one; reuse cached ones and build the others in worker processes meanwhile.
-    Every site whose output is not already in place (`in_place`: digest by organization) lands in
-    `staging`; returns pages, sites reused and each site's digest.
-
-    Few units are in flight at a time, so memory stays bounded whatever the federation's size."""
-    bar = progress_bar(len(orgs), options.progress)
-    fresh = staging.parent / ".fresh"
-    staging.mkdir(parents=True, exist_ok=True)
-    running: dict[Future, SiteUnit] = {}
-    digests: dict[str, str] = {}
-    pages = reused = 0
-
-    def finish(future: Future) -> None:
-        unit = running.pop(future)
-        org_id, digest = unit.plan.org, unit.digest
-        future.result()
-        with writing_to(cache.folder / org_id if cache.folder else fresh):
-            cache.store(org_id, digest, inputs.get(org_id, ""), fresh / org_id, len(unit.plan.pages), unit.page_keys)
-        # Not os.renames: it prunes the emptied .fresh/, racing a worker that is creating its folder there.
-        os.rename(fresh / org_id, staging / org_id)
-        digests[org_id] = digest
-        bar.set_postfix_str(org_id)
-        bar.update()
-
-    def reuse(org_id: str, digest: str, hit: Path) -> bool:
-        """Take a cached site (copied, each file checked); False if the copy found it damaged."""
-        nonlocal reused
-        if in_place.get(org_id) != digest:
-            try:
-                with writing_to(staging / org_id):
-                    link_tree(hit, staging / org_id)
-            except DamagedCacheEntry:  # dropped from the cache: the site is built instead
-                return False
-        digests[org_id] = digest
-        reused += 1
-        bar.update()
-        return True
-
-    try:
-        to_plan = []
-        for org in orgs:
-            hit = cache.lookup_inputs(org.id, inputs[org.id]) if org.id in inputs else None
-            if hit is not None and reuse(org.id, cache.digest(org.id), hit):
-                pages += cache.pages(org.id)
-            else:
-                to_plan.append(org)
-        for org in planning_order(to_plan, options.jobs):
-            unit = make(org)
-            pages += len(unit.plan.pages)
-            hit = cache.lookup(unit)
-            if hit is not None and reuse(org.id, unit.digest, hit):
-                cache.store(org.id, unit.digest, inputs.get(org.id, ""), None)
-                continue
-            if pool is None:
-                build_unit(unit, fresh / org.id, options.cache)
-                running[_done_future()] = unit
-            else:
-                running[pool.submit(build_unit, unit, fresh / org.id, options.cache)] = unit
-            while len(running) >= 2 * options.jobs or (running and pool is None):
-                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                for future in done:
-                    finish(future)
-        for future in list(running):
-            finish(future)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        bar.close()
-    shutil.rmtree(fresh, ignore_errors=True)
-    return pages, reused, digests
-
-
-def _done_future() -> Future:
-    future: Future = Future()
-    future.set_result(None)
-    return future
+    _last_build.extend((fed, view))
+    return BuildResult(len(chosen), pages, tuple(kept), reused, timings, built.why)
 
 
 def _assemble(fed: Federation, assembled: Path, staging: Path, previous: Path, built: set[str],

@@ -9,7 +9,7 @@ from html import escape
 import posixpath
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import jinja2
 from markupsafe import Markup
@@ -25,8 +25,8 @@ from mkdocs.utils.templates import url_filter
 from fedsite.cache.checked import dumps_checked, loads_checked
 from fedsite.render.markup import relative_link
 from fedsite.model.files import write_atomic
-from fedsite.plan.site import PageSpec, SitePlan
-from fedsite.sites.unit import engine_digest
+if TYPE_CHECKING:  # plain data handed over by the planner: not part of the engine's code (cache/keys.py)
+    from fedsite.plan.site import PageSpec, SitePlan
 
 _THEMES: dict[tuple, "SharedTheme"] = {}
 # Theme files every site would otherwise copy: the root site publishes them once for all.
@@ -287,10 +287,11 @@ def _escaped_nav(items: list) -> list:
     return out
 
 
-def build_site(plan: SitePlan, base_config: Path, site_dir: Path, bytecode_dir: Path | None = None,
+def build_site(plan: SitePlan, base_config: Path, engine_key: str, site_dir: Path, bytecode_dir: Path | None = None,
                reused: dict[str, str] | None = None) -> None:
     """Build one organization's site with MkDocs into `site_dir` (which MkDocs empties first); pages
-    in `reused` (URL -> HTML) are written as they are instead of being rendered again."""
+    in `reused` (URL -> HTML) are written as they are instead of being rendered again. `engine_key`
+    is the digest of mkdocs.yml, the theme and the engine's code (sites/unit.engine_digest)."""
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="fed-docs-") as empty_docs:
         config = load_config(
@@ -299,20 +300,18 @@ def build_site(plan: SitePlan, base_config: Path, site_dir: Path, bytecode_dir: 
             # Pages arrive rendered (markup.py reads the extensions from mkdocs.yml): MkDocs needs none.
             markdown_extensions=[],
         )
-        config.theme = shared_theme(config.theme, engine_digest(base_config.parent), bytecode_dir)
+        config.theme = shared_theme(config.theme, engine_key, bytecode_dir)
         config.plugins["fedsite"] = FederationPlugin(plan, reused or {})
         mkdocs_build(config)
 
 
-def warm_up(base_config: Path, bytecode_dir: Path | None) -> None:
-    """Build a one-page site nobody sees, so that this process has MkDocs' plugins and the theme's
-    templates loaded before its first real site (silently: the caller ignores its failures)."""
-    plan = SitePlan(org="", url_path="warm-up/", site_url="https://warm-up.invalid/warm-up/", name="warm-up",
-                    pages=(PageSpec("index.html", "warm-up", "main.html"),), files=(), nav=(), site={},
-                    updated="2000-01-01")
+def warm_up(plan: SitePlan, base_config: Path, engine_key: str, bytecode_dir: Path | None) -> None:
+    """Build a one-page site nobody sees (plan.site.warm_up_plan), so that this process has MkDocs'
+    plugins and the theme's templates loaded before its first real site (silently: the caller ignores
+    its failures)."""
     with tempfile.TemporaryDirectory(prefix="fed-warm-up-") as out:
         logging.disable(logging.CRITICAL)
         try:
-            build_site(plan, base_config, Path(out) / "site", bytecode_dir)
+            build_site(plan, base_config, engine_key, Path(out) / "site", bytecode_dir)
         finally:
             logging.disable(logging.NOTSET)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from fedsite.cache.keys import stage_code
 from fedsite.cache.checked import read_checked, write_checked
 from fedsite.model.dates import russian_date
 from fedsite.plan.report import MONTHS_RU, PostDays, Report, build_report, local_days, to_csv, to_json
@@ -24,14 +25,11 @@ def has_monitoring(org: Org, view: FederationView) -> bool:
 
 def years(org: Org, view: FederationView) -> list[int]:
     """From the first published post's year to the current year, newest first."""
-    key = ("monitoring years", org.id)
-    if key not in view.memo:
-        view.memo[key] = _years(org, view)
-    return view.memo[key]
+    return view.memo.get(("monitoring years", org.id), lambda: _years(org, view))
 
 
 def _years(org: Org, view: FederationView) -> list[int]:
-    current = view.now.astimezone(view.settings.tz).year
+    current = view.local_now().year
     days = subtree_days(org, view)
     first = min((days[o.id].first_year for o in (org, *view.tree.descendants(org.id))
                  if days[o.id].first_year is not None), default=current)
@@ -40,11 +38,9 @@ def _years(org: Org, view: FederationView) -> list[int]:
 
 def subtree_days(org: Org, view: FederationView) -> dict:
     """`local_days` by organization, filled in for the organization's subtree (once per build)."""
-    days = view.memo.setdefault("local days", {})
-    for member in (org, *view.tree.descendants(org.id)):
-        if member.id not in days:
-            days[member.id] = local_days(view.posts.get(member.id, []), view.settings.tz)
-    return days
+    return {member.id: view.memo.get(("local days", member.id),
+                                     lambda: local_days(view.posts.get(member.id, []), view.settings.tz))
+            for member in (org, *view.tree.descendants(org.id))}
 
 
 class PostDaysCache:
@@ -61,7 +57,7 @@ class PostDaysCache:
 
     def _key(self, org_id: str, view: FederationView) -> str:
         read_key = self.read_keys.get(org_id)
-        return f"{read_key}:{len(view.posts.get(org_id, []))}" if read_key else ""
+        return f"{stage_code('plan')}:{read_key}:{len(view.posts.get(org_id, []))}" if read_key else ""
 
     def load_into(self, view: FederationView) -> None:
         stored = read_checked(self.path)
@@ -69,11 +65,13 @@ class PostDaysCache:
             key, days = entry if isinstance(entry, tuple) and len(entry) == 2 else ("", None)
             if key and isinstance(days, PostDays) and key == self._key(org_id, view):
                 self.loaded[org_id] = days  # anything else in the file (damaged, older) is only counted again
-        view.memo["local days"] = dict(self.loaded)
+        for org_id, days in self.loaded.items():  # what they stand for: the organization's posts
+            view.memo.seed(("local days", org_id), days, frozenset({("posts", org_id)}))
 
     def save(self, view: FederationView) -> None:
         """Keep what this build counted, if it counted anything new."""
-        days = view.memo.get("local days", {})
+        days = {key[1]: value for key, (value, _) in view.memo.values.items()
+                if isinstance(key, tuple) and key[0] == "local days"}
         if self.path is None or days.keys() <= self.loaded.keys():
             return
         keyed = {org_id: (self._key(org_id, view), d) for org_id, d in days.items()}
@@ -86,11 +84,9 @@ def page_url(year: int, current: int) -> str:
 
 def report_for(org: Org, view: FederationView, year: int) -> Report:
     """The year's report of the organization's subtree, computed once for its pages and downloads."""
-    key = ("monitoring", org.id, year)
-    if key not in view.memo:
-        view.memo[key] = build_report(view.tree, subtree_days(org, view), list(view.projects), year,
-                                      view.now.astimezone(view.settings.tz), view.settings.silent_days, scope=org.id)
-    return view.memo[key]
+    return view.memo.get(("monitoring", org.id, year), lambda: build_report(
+        view.tree, subtree_days(org, view), list(view.projects), year, view.local_now(), view.settings.silent_days,
+        scope=org.id))
 
 
 def monitoring_pages(org: Org, view: FederationView) -> list[PageSpec]:

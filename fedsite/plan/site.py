@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from fedsite.plan import sitepages as pp
-from fedsite.model.dates import build_date
 from fedsite.model.schema import CONTACTS, KINDS, SOCIAL
 from fedsite.plan.monitoring import monitoring_pages
 from fedsite.plan.previews import site_preview, with_previews
@@ -34,7 +33,7 @@ class SitePlan:
     updated: str  # YYYY-MM-DD: the newest post the site shows, else MkDocs' build date (see site_date)
 
 
-def plan_site(org: Org, view: FederationView, assets: list[tuple[str, str]]) -> SitePlan:
+def plan_site(org: Org, view: FederationView) -> SitePlan:
     """Every page of one organization's site."""
     own = view.posts.get(org.id, [])
     cards = {p.source.rel: view.card_of(p) for p in own}
@@ -51,9 +50,16 @@ def plan_site(org: Org, view: FederationView, assets: list[tuple[str, str]]) -> 
     pages = with_previews(pages, org, view)
     return SitePlan(
         org=org.id, url_path=org.url_path, site_url=view.settings.site_url + org.url_path,
-        name=org.name, pages=tuple(pages), files=tuple(assets),
+        name=org.name, pages=tuple(pages), files=tuple(view.assets.get(org.id, [])),
         nav=tuple(pp.nav(org, content_pages, pages)), site=site_data(org, view), updated=site_date(org, view),
     )
+
+
+def warm_up_plan() -> SitePlan:
+    """A one-page site nobody sees, which a worker builds before its first real one."""
+    return SitePlan(org="", url_path="warm-up/", site_url="https://warm-up.invalid/warm-up/", name="warm-up",
+                    pages=(PageSpec("index.html", "warm-up", "main.html"),), files=(), nav=(), site={},
+                    updated="2000-01-01")
 
 
 def site_date(org: Org, view: FederationView) -> str:
@@ -61,7 +67,7 @@ def site_date(org: Org, view: FederationView) -> str:
     member's), so that the output depends on content, not on the day it was built. A site with no
     post at all takes MkDocs' build date (SOURCE_DATE_EPOCH, else today)."""
     latest = view.latest(org)
-    return build_date() if latest is None else pp.local_date(latest, view.settings.tz)
+    return view.build_date() if latest is None else pp.local_date(latest, view.settings.tz)
 
 
 def site_data(org: Org, view: FederationView) -> dict[str, Any]:

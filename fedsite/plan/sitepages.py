@@ -169,10 +169,8 @@ def rollup_project(org: Org, pid: str, view: FederationView) -> dict[str, Any]:
 def upcoming_and_past(posts: list[Post], view: FederationView) -> tuple[list[dict], list[dict]]:
     """Event cards: upcoming soonest first, then past most recent first."""
     events = [p for p in posts if p.event]
-    def ends(p: Post) -> datetime:
-        return p.event.end or p.event.start
-    upcoming = sorted((p for p in events if ends(p) >= view.now), key=lambda p: p.event.start)
-    past = sorted((p for p in events if ends(p) < view.now), key=lambda p: p.event.start, reverse=True)
+    upcoming = sorted((p for p in events if view.upcoming(p)), key=lambda p: p.event.start)
+    past = sorted((p for p in events if not view.upcoming(p)), key=lambda p: p.event.start, reverse=True)
     return [view.card_of(p) for p in upcoming], [view.card_of(p) for p in past]
 
 

@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fedsite.read.content import Page, Post
+from fedsite.read.content import Post
 from fedsite.read.federation import NEWEST_FIRST, Federation
-from fedsite.model.dates import russian_date, russian_datetime
+from fedsite.model.dates import build_date, russian_date, russian_datetime
 from fedsite.render.markup import Rendered
 from fedsite.model.diagnostics import Diagnostics
 from fedsite.render.htmlstore import HtmlStore
-from fedsite.render.rendered import RenderedDocs
 from fedsite.render.federation import render_federation
 from fedsite.read.settings import Settings
 from fedsite.model.slugs import tag_url
+from fedsite.plan.reads import Memo, Recorder, TrackedMap, TrackedTree
 from fedsite.read.tree import Org, Tree
 
 
@@ -59,22 +59,50 @@ def merge_newest(runs: list[list[Post]], limit: int | None = None) -> list[Post]
 
 @dataclass(frozen=True)
 class FederationView:
-    """The published content of the whole federation, as the planner reads it."""
+    """The published content of the whole federation, as the planner reads it: the planner's only way
+    in, each read recorded (plan/reads.py) for the site being planned."""
 
-    tree: Tree
-    settings: Settings
-    posts: dict[str, list[Post]]  # org id -> published posts, newest first
-    pages: dict[str, list[Page]]  # org id -> pages ('' -> shared pages)
-    intros: dict[str, str]  # org id -> the path of its index.md, for those that have one
-    rendered: RenderedDocs  # source rel -> rendered, loaded from the cache when first asked for
-    projects: dict[str, dict]
-    now: datetime
+    tree: TrackedTree
+    settings: Settings  # read by every site: part of every site's key (sites/reads.py)
+    posts: TrackedMap  # org id -> published posts, newest first
+    pages: TrackedMap  # org id -> pages ('' -> shared pages)
+    intros: TrackedMap  # org id -> the path of its index.md, for those that have one
+    assets: TrackedMap  # org id -> (source file, site-relative destination) of the files it publishes
+    rendered: TrackedRendered  # source rel -> rendered, loaded from the cache when first asked for
+    projects: dict[str, dict]  # read by every site, as the settings
+    clock: datetime  # read through now, today and upcoming, each recorded as what it decides
+    recorder: Recorder = field(compare=False, repr=False)
     store: HtmlStore = field(default_factory=lambda: HtmlStore(None), compare=False, repr=False)
-    memo: dict = field(default_factory=dict, compare=False, repr=False)  # rollups and cards, asked often
+    memo: Memo = field(default=None, compare=False, repr=False)  # rollups and cards, asked often
+
+    def __post_init__(self) -> None:
+        if self.memo is None:
+            object.__setattr__(self, "memo", Memo(self.recorder))
 
     def html(self, rendered: Rendered) -> str:
         """A document's HTML, read back from the store (the view keeps only summaries and anchors)."""
         return self.store.html(rendered)
+
+    @property
+    def now(self) -> datetime:
+        """The exact moment: whatever reads it is planned again in every build."""
+        self.recorder.record("now")
+        return self.clock
+
+    def local_now(self) -> datetime:
+        """The moment in the federation's time zone, for what changes with the date alone (monitoring)."""
+        self.recorder.record("today")
+        return self.clock.astimezone(self.settings.tz)
+
+    def build_date(self) -> str:
+        """The build's date (SOURCE_DATE_EPOCH, else today), for what has no date of its own."""
+        self.recorder.record("build-date")
+        return build_date()
+
+    def upcoming(self, post: Post) -> bool:
+        """Whether the post's event has not ended yet."""
+        self.recorder.record("upcoming", post.source.rel)
+        return is_upcoming(post, self.clock)
 
     # A site with members shows its subtree's newest posts, newest posts per project, events and counts.
     # Each is merged up the tree from the members' own, memoized: sorting the root's whole roll-up
@@ -82,67 +110,76 @@ class FederationView:
 
     def latest(self, org: Org) -> datetime | None:
         """The latest instant a post of the subtree was published or updated (None: it has no post)."""
-        key = ("latest", org.id)
-        if key not in self.memo:
+        def compute() -> datetime | None:
             moments = [p.updated or p.date for p in self.posts.get(org.id, [])]
             moments += [m for m in (self.latest(self.tree[member]) for member in org.members) if m is not None]
-            self.memo[key] = max(moments, default=None)
-        return self.memo[key]
+            return max(moments, default=None)
+        return self.memo.get(("latest", org.id), compute)
 
     def newest(self, org: Org, limit: int, members_only: bool = False) -> list[Post]:
         """The `limit` newest posts of the organization's subtree (without its own with `members_only`)."""
-        key = ("newest", org.id, limit, members_only)
-        if key not in self.memo:
+        def compute() -> list[Post]:
             runs = [self.newest(self.tree[m], limit) for m in org.members]
             if not members_only:
                 runs.append(self.posts.get(org.id, [])[:limit])
-            self.memo[key] = merge_newest(runs, limit)
-        return self.memo[key]
+            return merge_newest(runs, limit)
+        return self.memo.get(("newest", org.id, limit, members_only), compute)
 
     def project_posts(self, org: Org, pid: str, limit: int) -> list[Post]:
         """The subtree's `limit` newest posts of a project."""
-        key = ("project newest", org.id, pid, limit)
-        if key not in self.memo:
+        def compute() -> list[Post]:
             runs = [self.project_posts(self.tree[m], pid, limit) for m in org.members]
             runs.append(self.by_project(org).get(pid, [])[:limit])
-            self.memo[key] = merge_newest(runs, limit)
-        return self.memo[key]
+            return merge_newest(runs, limit)
+        return self.memo.get(("project newest", org.id, pid, limit), compute)
 
     def by_project(self, org: Org) -> dict[str, list[Post]]:
         """The organization's own posts by project, newest first."""
-        key = ("by project", org.id)
-        if key not in self.memo:
+        def compute() -> dict[str, list[Post]]:
             out: dict[str, list[Post]] = {}
             for post in self.posts.get(org.id, []):
                 for pid in dict.fromkeys(post.projects):
                     out.setdefault(pid, []).append(post)
-            self.memo[key] = out
-        return self.memo[key]
+            return out
+        return self.memo.get(("by project", org.id), compute)
 
     def project_counts(self, org: Org) -> Counter:
         """How many posts of the organization's subtree name each project."""
-        key = ("project counts", org.id)
-        if key not in self.memo:
+        def compute() -> Counter:
             counts = Counter({pid: len(posts) for pid, posts in self.by_project(org).items()})
             for member in org.members:
                 counts.update(self.project_counts(self.tree[member]))
-            self.memo[key] = counts
-        return self.memo[key]
+            return counts
+        return self.memo.get(("project counts", org.id), compute)
 
     def events(self, org: Org) -> list[Post]:
         """Every post of the subtree that announces an event, newest first (as in the roll-up)."""
-        key = ("events", org.id)
-        if key not in self.memo:
+        def compute() -> list[Post]:
             own = [p for p in self.posts.get(org.id, []) if p.event]
-            self.memo[key] = merge_newest([own] + [self.events(self.tree[m]) for m in org.members])
-        return self.memo[key]
+            return merge_newest([own] + [self.events(self.tree[m]) for m in org.members])
+        return self.memo.get(("events", org.id), compute)
 
     def card_of(self, post: Post) -> dict[str, Any]:
-        key = ("card", post.source.rel)
-        if key not in self.memo:
+        def compute() -> dict[str, Any]:
             rel = post.source.rel
-            self.memo[key] = card(post, self.tree, self.rendered.summary(rel) if rel in self.rendered else "")
-        return self.memo[key]
+            return card(post, self.tree, self.rendered.summary(rel) if rel in self.rendered else "")
+        return self.memo.get(("card", post.source.rel), compute)
+
+
+def is_upcoming(post: Post, moment: datetime) -> bool:
+    return post.event is not None and (post.event.end or post.event.start) >= moment
+
+
+class TrackedRendered(TrackedMap):
+    """The rendered documents (render/rendered.RenderedDocs), each one read recorded as ("doc", rel)."""
+
+    def summary(self, rel: str) -> str:
+        self._recorder.record("doc", rel)
+        return self._data.summary(rel)
+
+    def html_key(self, rel: str) -> str:
+        self._recorder.record("doc", rel)
+        return self._data.html_key(rel)
 
 
 def federation_view(fed: Federation, now: datetime, diags: Diagnostics, cache_dir: Path | None = None,
@@ -151,5 +188,8 @@ def federation_view(fed: Federation, now: datetime, diags: Diagnostics, cache_di
     rendering = render_federation(fed, now, diags, cache_dir, workers)
     tree = fed.tree
     intros = {org_id: f"{tree[org_id].rel}/index.md" for org_id in fed.intros}
-    return FederationView(tree, fed.settings, rendering.published, dict(fed.pages), intros, rendering.rendered,
-                          fed.projects, now, rendering.store)
+    recorder = Recorder()
+    return FederationView(TrackedTree(tree, recorder), fed.settings, TrackedMap(rendering.published, "posts", recorder),
+                          TrackedMap(dict(fed.pages), "pages", recorder), TrackedMap(intros, "intro", recorder),
+                          TrackedMap(fed.assets, "assets", recorder), TrackedRendered(rendering.rendered, "doc", recorder),
+                          fed.projects, now, recorder, rendering.store)

@@ -17,7 +17,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from fedsite.model.digest import canonical_digest, code_digest
+from fedsite.cache.keys import stage_code
+from fedsite.model.digest import canonical_digest
 from fedsite.cache.checked import read_checked, write_checked
 from fedsite.read.tree import CONTENT_DIRS, Org, real_repo, walk
 from fedsite.model.yamlfile import ParsedTexts
@@ -120,18 +121,18 @@ class ReadCache:
     def key(self, org: Org, *shared: Any) -> str:
         if not self.folder:
             return ""
-        return canonical_digest((code_digest(), org, shared, own_files_digest(org, self.known, self.repo_real)))
+        return canonical_digest((stage_code("read"), org, shared, own_files_digest(org, self.known, self.repo_real)))
 
     def parsed_cards(self) -> ParsedTexts:
         """site.yml texts parsed by the last build (by this code)."""
         stored = read_checked(self.folder / "site-cards.parsed" if self.folder else None)
-        known = stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == code_digest() else {}
+        known = stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == stage_code("read") else {}
         return ParsedTexts(known if isinstance(known, dict) else {})
 
     def save_cards(self, parsed: ParsedTexts) -> None:
         """Keep the texts this build parsed or used, and only those."""
         if self.folder is not None and parsed.used.keys() != parsed.known.keys():
-            write_checked(self.folder / "site-cards.parsed", (code_digest(), parsed.used))
+            write_checked(self.folder / "site-cards.parsed", (stage_code("read"), parsed.used))
 
     def get(self, org_id: str, key: str) -> Any | None:
         stored = read_checked(self.folder / f"{org_id}.pickle" if self.folder else None)

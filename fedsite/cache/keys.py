@@ -1,0 +1,114 @@
+"""The code part of every cache key: which source files each stage's results depend on.
+
+A cached result is keyed by what it was made from (content digests, never mtimes) and by the code
+that made it. The code is each stage's own: the source of every module its entry modules import
+when they run (found by reading the imports, as tests/test_layout.py does), and the versions of
+our libraries. So an edit of the feeds' code re-plans the sites but keeps every reading and every
+rendering, a template of theme/ rebuilds the pages but renders no Markdown again, and an edit of
+build/ or cli/ invalidates nothing. Imports under `if TYPE_CHECKING:` are left out: they do not run.
+
+Where each key is made (each one covers its stage's code through `stage_code`):
+
+| cache (under .cache/) | key | module |
+|---|---|---|
+| read/<org>.pickle | the organization's files (git blob ids or bytes), card, place, settings, projects | read/readcache.py `ReadCache.key` |
+| read/site-cards.parsed | each site.yml text | read/readcache.py |
+| render/ groups | an organization's read key and how many of its posts are published | render/federation.py `DocGroup.key` |
+| render/ documents, html/ | a document's body digest, path, URL and the renderer's settings | render/jobs.py `job_key` |
+| sites/<org>/inputs | everything planning the site read (recorded) | sites/reads.py |
+| sites/<org>/digest | the planned site: pages, copied files, feeds, generated files | sites/unit.py `site_unit` |
+| sites/<org>/page-keys.json | one page and its site's frame | sites/unit.py `page_keys` |
+| jinja/ | a template's source, and `engine_inputs` | engine/site.py |
+| monitoring post days | the organization's read key | plan/monitoring.py |
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent
+
+# The modules whose results a stage's cache keeps; the code they import is part of the key too.
+STAGE_ENTRIES = {
+    "read": ("fedsite.read.federation",),
+    "render": ("fedsite.render.federation",),
+    "plan": ("fedsite.plan.site", "fedsite.plan.monitoring", "fedsite.outputs.feeds", "fedsite.outputs.events",
+             "fedsite.sites.unit"),
+    "engine": ("fedsite.engine.site",),
+}
+
+# Libraries whose upgrade may change what a cached result would be (every stage: upgrades are rare).
+DEPENDENCIES = ("markdown", "pymdown-extensions", "PyYAML", "nh3", "python-slugify", "babel", "tzdata",
+                "feedgen", "icalendar", "mkdocs", "mkdocs-material", "Jinja2")
+
+
+def module_path(name: str) -> Path | None:
+    """The source file of one of our modules (None for a library)."""
+    if name != "fedsite" and not name.startswith("fedsite."):
+        return None
+    base = PACKAGE.parent.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def runtime_imports(path: Path, name: str) -> set[str]:
+    """The modules a file imports when it runs: at its top or in a function, not for type checking."""
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    tree = ast.parse(path.read_bytes())
+    skipped = {id(node) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node.test)
+               for child in node.body for node in ast.walk(child)}
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)  # `from package import module`
+    return found
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def closure(entries: tuple[str, ...]) -> dict[str, Path]:
+    """Our modules that the entry modules import, directly or not (packages' __init__ included)."""
+    seen: dict[str, Path] = {}
+    todo = list(entries)
+    while todo:
+        name = todo.pop()
+        path = module_path(name)
+        if path is None or name in seen:
+            continue
+        seen[name] = path
+        parts = name.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # a module's packages run first
+        todo += sorted(runtime_imports(path, name))
+    return seen
+
+
+@lru_cache(maxsize=None)
+def stage_code(stage: str) -> str:
+    """The digest of a stage's code: its modules' sources and our libraries' versions."""
+    h = hashlib.sha256(stage.encode() + b"\0")
+    for name, path in sorted(closure(STAGE_ENTRIES[stage]).items()):
+        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in DEPENDENCIES:
+        try:
+            h.update(f"{name}={metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=-\0".encode())
+    return h.hexdigest()

@@ -1,0 +1,221 @@
+"""Built sites by organization under .cache/sites/: each a copy of the output, its manifest (every
+file's size and sha256), its digest, what its planning read and its pages' keys. Nothing is trusted:
+what is copied out is hashed against the manifest, and a damaged entry is dropped and rebuilt."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from fedsite.cache.checked import DamagedCacheEntry
+
+MANIFEST = "manifest.json"  # beside out/: every folder and file of it, each file's size and sha256
+
+
+class SiteCache:
+    """Built sites by organization and digest under .cache/sites/; None disables it.
+
+    Each entry is checked, not trusted. Its output is a copy of its own (never a hard link to a
+    published file) with a manifest of every folder and file (size, sha256) written when it is
+    stored. An entry is used only while its files are those of the manifest: every lookup compares
+    out/'s sizes and mtimes (a stat per file, no read: a warm build leaves most sites where they
+    are and copies nothing) with those recorded when the entry was last verified; when they differ
+    (an edited, truncated, removed or added file, or a copy of the cache that did not keep mtimes),
+    every file is hashed against the manifest, and the entry is a miss unless all match. Whatever
+    is actually copied or read from an entry is hashed in full."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder / "sites" if folder else None
+
+    def _entry(self, org: str) -> Path | None:
+        return self.folder / org if self.folder else None
+
+    def lookup(self, org: str, digest: str) -> Path | None:
+        """The cached output of a site whose planned unit (its digest) is the same."""
+        return self._find(org, "digest", digest)
+
+    def recorded_reads(self, org: str) -> str:
+        """What planning the cached site read, with each read's digest then (sites/reads.py)."""
+        return self._read(org, "inputs") if self._read(org, "digest") else ""
+
+    def output(self, org: str) -> Path | None:
+        """The cached output of the site (its digest in `digest`), if there is one."""
+        return self.folder / org / "out" if self.folder and self._read(org, "digest") else None
+
+    def _find(self, org: str, name: str, digest: str) -> Path | None:
+        """The entry's out/ if its digest matches. Not checked here: what is copied out of it is hashed
+        against its manifest by `link_tree` (a damaged entry is dropped and the site built instead), and
+        a site already in the output folder is not copied at all; stat'ing every file first as well cost
+        1.5-3 s of a full reassembly at 1,023 sites."""
+        if digest and self._read(org, name) == digest:
+            return self.folder / org / "out"
+        return None
+
+    def _read(self, org: str, name: str) -> str:
+        """A small file of the site's entry ('' if there is none): opened directly, as a build reads
+        ~3,000 of them."""
+        if self.folder is None:
+            return ""
+        try:
+            with open(os.path.join(self.folder, org, name), encoding="utf-8") as f:
+                return f.read()
+        except (OSError, ValueError):
+            return ""
+
+    def digest(self, org: str) -> str:
+        """The digest of the site's cached output (as `lookup` compares it)."""
+        return self._read(org, "digest")
+
+    def pages(self, org: str) -> int:
+        text = self._read(org, "pages")
+        return int(text) if text.isdigit() else 0
+
+    def store(self, org: str, digest: str, inputs: str, built: Path | None, pages: int = 0,
+              keys: dict[str, str] | None = None) -> None:
+        """Remember a site's output (a copy, with its manifest) and its pages' keys (or, with built
+        None, new inputs for the output already cached). The digest is written last: an entry stored
+        half-way is a miss."""
+        entry = self._entry(org)
+        if entry is None:
+            return
+        if built is not None:
+            (entry / "digest").unlink(missing_ok=True)
+            shutil.rmtree(entry, ignore_errors=True)
+            entry.mkdir(parents=True)
+            files = copy_tree(built, entry / "out")
+            manifest = manifest_bytes(files)
+            (entry / MANIFEST).write_bytes(manifest)
+            (entry / "pages").write_text(str(pages))
+            (entry / "page-keys.json").write_text(json.dumps(keys or {}))  # only beside the output they describe
+        (entry / "digest").write_text(digest)
+        (entry / "inputs").write_text(inputs)
+
+    def reusable_pages(self, org: str, page_keys: dict[str, str]) -> dict[str, str]:
+        """Page URL -> HTML of the pages whose key is the same as in the site's cached output and
+        whose file is the one its manifest describes (hashed as it is read)."""
+        entry = self._entry(org)
+        try:
+            previous = json.loads((entry / "page-keys.json").read_text()) if entry else {}
+            files = parse_manifest((entry / MANIFEST).read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(previous, dict) or files is None:
+            return {}
+        reused = {}
+        for url, key in page_keys.items():
+            if previous.get(url) == key and url in files:
+                try:
+                    data = (entry / "out" / url).read_bytes()
+                    if (len(data), hashlib.sha256(data).hexdigest()) == files[url]:
+                        # Bytes decoded as they are: read_text would turn a \r in a title into \n.
+                        reused[url] = data.decode("utf-8")
+                except (OSError, UnicodeDecodeError):
+                    pass
+        return reused
+
+    def prune(self, keep: set[str]) -> None:
+        """Forget organizations that no longer exist."""
+        if self.folder and self.folder.is_dir():
+            for entry in self.folder.iterdir():
+                if entry.name not in keep:
+                    shutil.rmtree(entry, ignore_errors=True)
+
+
+Files = dict[str, tuple[int, str] | None]  # path in the site -> (size, sha256) of a file, None for a folder
+
+
+def manifest_bytes(files: Files) -> bytes:
+    return json.dumps({"version": 1, "files": files}, sort_keys=True, separators=(",", ":")).encode()
+
+
+def parse_manifest(data: bytes) -> Files | None:
+    """The manifest's files and folders; None if it is not one this code wrote."""
+    try:
+        doc = json.loads(data)
+        files = doc["files"] if doc.get("version") == 1 else None
+        return {str(rel): (None if v is None else (int(v[0]), str(v[1]))) for rel, v in files.items()}
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+
+
+CHUNK = 1 << 22
+
+
+def copy_file(src: str, dst: str) -> tuple[int, str]:
+    """Copy a file's bytes into a new file (never a link: what the cache holds and what is published
+    must not be one file) and return the size and sha256 of what was copied."""
+    h, size = hashlib.sha256(), 0
+    with open(src, "rb") as fin, open(dst, "xb") as fout:
+        while chunk := fin.read(CHUNK):
+            h.update(chunk)
+            fout.write(chunk)
+            size += len(chunk)
+    return size, h.hexdigest()
+
+
+def copy_tree(source: Path, dest: Path) -> Files:
+    """Copy a built site's folder (a plain scandir walk: shutil.copytree's per-folder copystat cost a
+    second of every warm build at 200 sites); the copy's manifest."""
+    files: Files = {}
+    _copy(str(source), str(dest), "", files, None)
+    return files
+
+
+def _copy(source: str, dest: str, prefix: str, files: Files, expected: Files | None) -> None:
+    os.mkdir(dest)
+    with os.scandir(source) as entries:
+        for entry in entries:
+            rel = prefix + entry.name
+            target = os.path.join(dest, entry.name)
+            is_dir = entry.is_dir()
+            if expected is not None and (rel not in expected or entry.is_symlink()
+                                         or (expected[rel] is None) != is_dir):
+                raise _Mismatch(rel)
+            if is_dir:
+                files[rel] = None
+                _copy(entry.path, target, rel + "/", files, expected)
+            else:
+                files[rel] = copy_file(entry.path, target)
+                if expected is not None and files[rel] != expected[rel]:
+                    raise _Mismatch(rel)
+
+
+class _Mismatch(Exception):
+    pass
+
+
+def link_tree(source: Path, dest: Path) -> None:
+    """Copy a cached site's output into `dest`, hashing every file against the entry's manifest.
+
+    (Once hard links, so that published files were the cache's own files: damage to one reached the
+    other.) If a file differs from the manifest, or one is missing or added, the entry is dropped,
+    so that the next build builds the site again, and DamagedCacheEntry is raised; lookups compare
+    sizes and mtimes first, so this is damage that kept both (or happened during the build)."""
+    entry = source.parent
+    try:
+        expected = parse_manifest((entry / MANIFEST).read_bytes())
+    except OSError:
+        expected = None
+    if expected is None:
+        raise _damaged(entry, MANIFEST)
+    copied: Files = {}
+    try:
+        _copy(str(source), str(dest), "", copied, expected)
+        missing = sorted(expected.keys() - copied.keys())
+        if missing:
+            raise _Mismatch(missing[0])
+    except (_Mismatch, OSError) as e:
+        shutil.rmtree(dest, ignore_errors=True)
+        if isinstance(e, OSError) and not str(e.filename or "").startswith(str(source)):
+            raise  # writing the copy failed (a full disk, say): not the cache's fault
+        raise _damaged(entry, f"out/{e.args[0]}" if isinstance(e, _Mismatch) else str(e)) from None
+
+
+def _damaged(entry: Path, what: str) -> DamagedCacheEntry:
+    for name in ("digest", "inputs"):
+        (entry / name).unlink(missing_ok=True)
+    return DamagedCacheEntry(f"кэш сайта «{entry.name}» повреждён ({what}); сайт будет собран заново: "
+                             "запустите сборку ещё раз")
