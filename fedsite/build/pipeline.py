@@ -26,7 +26,7 @@ from fedsite.model.diagnostics import Diagnostics, UsageError
 from fedsite.plan.monitoring import PostDaysCache
 from fedsite.plan.view import FederationView, federation_view
 from fedsite.read.federation import Federation, read_federation
-from fedsite.read.tree import Tree
+from fedsite.read.tree import Org, Tree
 from fedsite.render.htmlstore import remove_temporary_stores
 from fedsite.sites.reads import ReadDigests
 from fedsite.sites.unit import engine_digest, file_digest, theme_reads_other_pages
@@ -157,7 +157,8 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
         fed = read_federation(repo, diags, options.cache, pool)
     if fed is None:
         return None
-    unknown = sorted(set(options.only) - fed.tree.orgs.keys())
+    asked = set(options.only) | ({options.why} if options.why else set())
+    unknown = sorted(asked - fed.tree.orgs.keys())
     if unknown:
         raise UsageError(unknown_sites(unknown, list(fed.tree.orgs)))
     clock.append(("read", time.perf_counter()))
@@ -215,7 +216,8 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
     clock.append(("write", time.perf_counter()))
     timings = tuple((name, t - clock[i][1]) for i, (name, t) in enumerate(clock[1:]))
     _last_build.extend((fed, view))
-    return BuildResult(len(chosen), pages, tuple(kept), reused, timings, built.why)
+    why = built.why or (options.why and not_built_why(options.why, options, chosen, broken))
+    return BuildResult(len(chosen), pages, tuple(kept), reused, timings, why or "")
 
 
 def _assemble(fed: Federation, assembled: Path, staging: Path, previous: Path, built: set[str],
@@ -240,6 +242,15 @@ def _replace_changed(change: Swap, tree: Tree, staging: Path, out: Path, trash: 
         if (staging / org.id).is_dir():
             keep = org.members + ((MARKER,) if org.parent is None else ())
             plan_replace_site(change, staging / org.id, out / org.url_path, keep, trash / org.id)
+
+
+def not_built_why(org_id: str, options: BuildOptions, chosen: list[Org], broken: set[str]) -> str:
+    """The answer of `--why` for a site that was neither planned nor taken from the cache by its reads."""
+    if org_id in broken:
+        return f"Сайт «{org_id}» не собран: в его файлах ошибки (см. выше); оставлен прежний результат."
+    if org_id not in {o.id for o in chosen}:
+        return f"Сайт «{org_id}» не входит в эту сборку (--site или --shard)."
+    return f"Сайт «{org_id}» собран заново: кэш выключен (--no-cache)."
 
 
 def unknown_sites(unknown: list[str], known: list[str]) -> str:

@@ -51,7 +51,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     state.out = out  # for the message if the build is interrupted or fails
     options = BuildOptions(only=tuple(args.site or ()), jobs=max(1, args.jobs), keep_going=args.keep_going,
                            shard=parse_shard(args.shard), cache=None if args.no_cache else args.repo / ".cache",
-                           progress=args.progress or (sys.stderr.isatty() and not os.environ.get("CI")))
+                           progress=args.progress or (sys.stderr.isatty() and not os.environ.get("CI")),
+                           why=args.why)
     result = build(args.repo, out, diags, options)
     print_problems(diags)
     if result is None:
@@ -60,6 +61,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     kept = f"; оставлены прежние версии: {', '.join(result.kept)}" if result.kept else ""
     print(f"Собрано сайтов: {result.sites} (из кэша: {result.reused}), страниц: {result.pages}, "
           f"за {time.monotonic() - started:.1f} с → {out}{kept}")
+    if result.why:
+        print(result.why)
     if args.timings:
         print("Этапы: " + " · ".join(f"{STAGES.get(name, name)} {seconds:.2f} с" for name, seconds in result.timings))
     return EXIT_CONTENT if diags else EXIT_OK
@@ -78,6 +81,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--progress", action="store_true", help="показывать ход сборки (в CI по умолчанию нет)")
     b.add_argument("--no-cache", action="store_true", help="не использовать кэш .cache/")
     b.add_argument("--timings", action="store_true", help="показать время каждого этапа сборки")
+    b.add_argument("--why", metavar="ID", help="сказать, что изменилось для сайта ID и потому он собран заново "
+                                               "(или что он взят из кэша)")
     b.set_defaults(func=cmd_build)
     c = sub.add_parser("check", help="проверить содержимое, ссылки и проекты")
     c.set_defaults(func=cmd_check)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fedsite.model.digest import canonical_digest, code_digest
+from fedsite.cache.keys import stage_code
+from fedsite.model.digest import canonical_digest
 from fedsite.render.markup import DocContext, Rendered, Renderer, line_of
 from fedsite.model.textfile import read_text
 
@@ -57,7 +58,7 @@ class RendererSetup:
         return Renderer(self.extensions, self.iframe_hosts, self.targets, self.repo, self.asset_url)
 
     def fingerprint(self) -> str:
-        return canonical_digest((CACHE_VERSION, code_digest(), self.extensions, self.iframe_hosts))
+        return canonical_digest((CACHE_VERSION, stage_code("render"), self.extensions, self.iframe_hosts))
 
 
 def render_one(renderer: Renderer, job: RenderJob) -> RenderResult:
