@@ -16,7 +16,8 @@ from fedsite.model.dates import DateError, date_from_filename, parse_date, shown
 from fedsite.model.diagnostics import Diagnostics
 from fedsite.model.schema import EVENT_FIELDS, PAGE_FIELDS, POST_FIELDS, as_list, check_fields, is_text, is_web_url
 from fedsite.read.settings import Settings
-from fedsite.read.tree import CONTENT_DIRS, Org, internal_error, link_refusal, real_repo, refusal_message, walk
+from fedsite.read.symlinks import link_refusal, real_repo, refusal_message, walk
+from fedsite.read.tree import CONTENT_DIRS, Org, internal_error
 from fedsite.model.textfile import decode_text, read_text, unreadable
 from fedsite.model.yamlfile import YamlDoc, parse_mapping
 

@@ -17,8 +17,8 @@ from fedsite.model.schema import project_card
 from fedsite.read.settings import Settings, load_settings, usable_extensions
 from fedsite.read.readcache import ReadCache
 from fedsite.model.slugs import MAX_SLUG
-from fedsite.read.tree import (ORG_ID, Org, Tree, discover, internal_error, real_repo, refusal_message,
-                   refused_link, walk)
+from fedsite.read.symlinks import real_repo, refusal_message, refused_link, walk
+from fedsite.read.tree import ORG_ID, Org, Tree, discover, internal_error
 from fedsite.model.yamlfile import YamlDoc, load_file
 
 

@@ -20,7 +20,8 @@ from typing import Any
 from fedsite.cache.keys import stage_code
 from fedsite.model.digest import canonical_digest
 from fedsite.cache.checked import read_checked, write_checked
-from fedsite.read.tree import CONTENT_DIRS, Org, real_repo, walk
+from fedsite.read.symlinks import real_repo, walk
+from fedsite.read.tree import CONTENT_DIRS, Org
 from fedsite.model.yamlfile import ParsedTexts
 
 

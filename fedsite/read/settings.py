@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fedsite.model.dates import shown
 from fedsite.model.diagnostics import Diagnostics, UsageError
 from fedsite.model.schema import is_web_url
-from fedsite.read.tree import refusal_message, refused_link
+from fedsite.read.symlinks import refusal_message, refused_link
 from fedsite.model.yamlfile import load_file
 
 DEFAULT_IFRAME_HOSTS = ("vk.com", "vkvideo.ru", "rutube.ru", "www.youtube.com", "youtube.com",

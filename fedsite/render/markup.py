@@ -19,7 +19,7 @@ from markdown.treeprocessors import Treeprocessor
 from pymdownx.slugs import slugify as unicode_slugify
 
 from fedsite.render.sanitize import clean_html, plain_text
-from fedsite.read.tree import link_refusal, real_repo
+from fedsite.read.symlinks import link_refusal, real_repo
 
 MORE = "<!-- more -->"
 SUMMARY_CHARS = 300  # an automatic summary: the first paragraph, cut at a word boundary
