@@ -77,7 +77,7 @@ BAD_CARDS = [
     ("name: Школа\nkind: primary\nsocial: {vk: vk.com/school}\n",
      "site.yml:3: ссылка «vk: vk.com/school» неверна; пишите полный адрес, начиная с https://"),
     ("name: Школа\nkind: primary\nphone: 123\n",
-     "site.yml:3: неизвестное поле «phone»; допустимые поля: name, short_name, kind, description, chair, contacts, social, owners"),
+     "site.yml:3: неизвестное поле «phone»; допустимые поля: name, short_name, kind, description, chair, contacts, social, owners, image"),
     ("name: Школа\nkind: primary\ncontacts: {email: школа}\n",
      "site.yml:3: адрес почты «школа» записан неверно; пример: info@example.ru"),
     ("name: [Школа\n", "site.yml:2: ошибка разметки YAML: не закрыта квадратная скобка [ ]; проверьте двоеточия, отступы и кавычки в этой строке"),
