@@ -37,7 +37,7 @@ STAGE_ENTRIES = {
     "read": ("fedsite.read.federation",),
     "render": ("fedsite.render.federation",),
     "plan": ("fedsite.plan.site", "fedsite.plan.monitoring", "fedsite.outputs.feeds", "fedsite.outputs.events",
-             "fedsite.sites.unit"),
+             "fedsite.outputs.crawlers", "fedsite.sites.unit"),
     "engine": ("fedsite.engine.site",),
 }
 
