@@ -19,8 +19,9 @@ DESCRIPTION_CHARS = 300
 
 
 def theme_file_url(view: FederationView, name: str) -> str:
-    """The absolute URL of a file of theme/assets/, which only the root site publishes."""
-    return view.settings.site_url + view.tree[view.tree.root].url_path + name
+    """The absolute URL of a file of theme/assets/, which only the root site publishes (SPEC §2: the root
+    site is at the federation's base URL; the tree is not asked, so that no site depends on it for this)."""
+    return view.settings.site_url + name
 
 
 def clip(text: str, limit: int = DESCRIPTION_CHARS) -> str:
