@@ -132,6 +132,7 @@ def kinds(demo: Path) -> dict[str, str]:
         "about": "pages/about.html", "directory": "pages/directory.html", "monitoring": "pages/monitoring.html",
         "events": "posts/events.html", "content": first(content), "404": "404.html",
         "covers": first([p for p in demo.glob("**/posts/index.html") if p.parent.parent != demo], "fed-card__cover"),
+        "picture": first([p for p in demo.glob("**/posts/*.html") if p.name != "index.html"], '<img alt="'),
     }
 
 
@@ -325,6 +326,11 @@ def test_settings_change_type_spacing_and_images(browser: Any, base: str, kinds:
     assert shown["show"] == [True, "none"]
     assert shown["grey"][0] and "grayscale" in shown["grey"][1]
     assert shown["hide"][0] is False
+    with opened(browser, PHONE, {"images": "hide"}) as page:  # a picture in a post: its text in its place
+        visit(page, base + kinds["picture"])
+        alt = page.get_attribute(".fed-post__content img[alt]", "alt")
+        assert not page.is_visible(".fed-post__content img[alt]")
+        assert page.is_visible(f".fed-post__content >> text={alt}")
 
 
 def test_mode_is_keyboard_operable_and_remembered_across_sites(browser: Any, base: str, kinds: dict[str, str]) -> None:
@@ -342,7 +348,7 @@ def test_mode_is_keyboard_operable_and_remembered_across_sites(browser: Any, bas
         assert page.evaluate(focused).startswith("Версия для слабовидящих")
         page.keyboard.press("Enter")
         assert page.evaluate("document.documentElement.dataset.fedA11y") == "on"
-        assert page.get_attribute("[data-fed-a11y-toggle]", "aria-pressed") == "true"
+        assert page.inner_text("[data-fed-a11y-toggle]") == "Обычная версия"  # it says what it does now
         assert page.is_visible("button[data-fed-a11y-set='scheme'][value='wb']")  # the settings opened
         for _ in range(60):  # and, before the header, with Shift+Tab
             page.keyboard.press("Shift+Tab")

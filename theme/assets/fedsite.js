@@ -13,11 +13,8 @@
     try { localStorage.setItem(key, value); } catch (e) { /* storage blocked: this page only */ }
   }
 
-  // Every button tells its state to screen readers as it shows it.
+  // Every setting's button tells its state to screen readers as it shows it (the switch says what it does).
   function sync() {
-    document.querySelectorAll("[data-fed-a11y-toggle]").forEach(function (b) {
-      b.setAttribute("aria-pressed", isOn() ? "true" : "false");
-    });
     document.querySelectorAll("[data-fed-a11y-set]").forEach(function (b) {
       var current = root.getAttribute("data-fed-" + b.getAttribute("data-fed-a11y-set"));
       b.setAttribute("aria-pressed", current === b.value ? "true" : "false");
@@ -73,6 +70,15 @@
       } catch (e) { /* not ours */ }
     }
     sync();
+  });
+
+  // With images hidden, an image's alternative text is shown in its place (see fedsite.css).
+  document.querySelectorAll(".md-typeset img[alt]:not([alt=''])").forEach(function (img) {
+    if (img.closest(".fed-post__cover, .fed-card__cover")) return;  // the title beside it says as much
+    var alt = document.createElement("span");
+    alt.className = "fed-img-alt";
+    alt.textContent = "Изображение: " + img.alt;
+    img.insertAdjacentElement("afterend", alt);
   });
 
   // An embedded video whose writer gave it no title is named by its host, so that a screen reader says
