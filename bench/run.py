@@ -52,9 +52,20 @@ def size_of(folder: Path) -> tuple[int, int]:
     return total, files
 
 
-def build(repo: Path, jobs: int, *extra: str, step: str = "") -> float:
-    return run([sys.executable, str(ROOT / "build.py"), "--repo", str(repo), "build", "--jobs", str(jobs),
-                "--timings", *extra], ROOT, {"CI": "1"}, step)
+def build(repo: Path, jobs: int, *extra: str, step: str = "", code: Path = ROOT) -> float:
+    return run([sys.executable, str(code / "build.py"), "--repo", str(repo), "build", "--jobs", str(jobs),
+                "--timings", *extra], code, {"CI": "1"}, step)
+
+
+def code_with_an_edit(dest: Path, module: str) -> Path:
+    """A copy of this checkout's code with a comment added to one module (as a commit touching one
+    stage does): its build.py imports its own fedsite/ first."""
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(ROOT / "fedsite", dest / "fedsite", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "build.py", dest / "build.py")
+    with (dest / "fedsite" / module).open("a", encoding="utf-8") as f:
+        f.write("\n# bench: one stage's code changed\n")
+    return dest
 
 
 def spread(times: list[float]) -> str:
@@ -125,6 +136,14 @@ def main() -> None:
                           encoding="utf-8")
         commit(repo, f"edited post {i}")
         one_edit.append(build(repo, a.jobs, step=f"one edited post ({i + 1})"))
+    # One stage's code or the theme changed (a CI run after such a commit): no longer a cold build.
+    feeds_code = build(repo, a.jobs, step="feeds' code changed",
+                       code=code_with_an_edit(HERE / "out" / "code-edited", "outputs/feeds.py"))
+    build(repo, a.jobs)  # back to this checkout's code
+    with (repo / "theme" / "main.html").open("a", encoding="utf-8") as f:
+        f.write("\n{# bench: a template changed #}\n")
+    commit(repo, "template changed")
+    template = build(repo, a.jobs, step="a template changed")
     shard = build(repo, a.jobs, "--no-cache", "--shard", f"1/{a.shards}", "--out", str(HERE / "out" / "shard"))
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     naive = naive_per_site(repo, a.naive_sample)
@@ -136,6 +155,8 @@ def main() -> None:
         ("rebuild, nothing changed", f"{warm:.1f} s", ""),
         ("rebuild, one new post", f"{min(one_new):.1f} s", spread(one_new)),
         ("rebuild, one edited post", f"{min(one_edit):.1f} s", spread(one_edit)),
+        ("rebuild, the feeds' code changed", f"{feeds_code:.1f} s", "renderings and reads kept"),
+        ("rebuild, a template changed", f"{template:.1f} s", "renderings and reads kept"),
         (f"shard 1/{a.shards}, no cache", f"{shard:.1f} s", f"x{a.shards} runners ≈ {shard:.0f} s wall"),
         ("output (hard links once)", f"{out_bytes / 2**20:.0f} MiB", f"{out_files} files"),
         ("content with user media", f"{media / 2**20:.0f} MiB", ""),
