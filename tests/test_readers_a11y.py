@@ -42,8 +42,23 @@ SCHEMES = {"bw": ("rgb(0, 0, 0)", "rgb(255, 255, 255)"), "wb": ("rgb(255, 255, 2
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the built federation; a missing address gets the root site's 404 page, as GitHub Pages does."""
+
+    not_found: Path | None = None
+
     def log_message(self, *args: object) -> None:
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != 404 or self.not_found is None:
+            return super().send_error(code, message, explain)
+        body = self.not_found.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def handle(self) -> None:
         try:
@@ -84,7 +99,8 @@ def base(demo: Path) -> Iterator[str]:
     (root / prefix).parent.mkdir(parents=True, exist_ok=True)
     if not (root / prefix).exists():
         (root / prefix).symlink_to(demo, target_is_directory=True)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
+    handler = type("Handler", (_QuietHandler,), {"not_found": demo / "404.html"})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/" + (prefix + "/" if prefix else "")
     server.shutdown()
@@ -389,6 +405,21 @@ def test_404_pages_are_russian_and_lead_home(browser: Any, base: str, demo: Path
             assert re.search("[а-яё]", heading, re.I) and "Not found" not in page.content(), (site, heading)
             page.click("text=На главную")
             page.wait_for_url(base + site + "index.html")
+
+
+def test_a_missing_address_at_any_depth_gets_a_working_404_page(browser: Any, base: str) -> None:
+    with opened(browser, PHONE) as page:
+        response = page.goto(base + "posts/2026/no/such/page.html")
+        assert response is not None and response.status == 404
+        page.wait_for_load_state("load")
+        styled = page.evaluate("""[getComputedStyle(document.querySelector('.md-header')).position,
+                                   getComputedStyle(document.querySelector('.fed-bar')).display]""")
+        assert styled == ["sticky", "flex"]  # Material's and the federation's styles both found
+        page.click("[data-fed-a11y-toggle]")  # and the scripts
+        assert page.evaluate("document.documentElement.dataset.fedA11y") == "on"
+        assert page.errors == []
+        page.click("text=На главную")
+        page.wait_for_url(base + "index.html")
 
 
 def test_no_english_words_in_the_interface(demo: Path) -> None:
