@@ -67,6 +67,37 @@ class _QuietHandler(SimpleHTTPRequestHandler):
             pass
 
 
+# A content page with every kind of markup a press secretary may use, for the mode to cover.
+MARKUP_PAGE = """---
+title: Оформление
+---
+
+# Оформление
+
+Абзац с `кодом`, **жирным**, *курсивом* и [ссылкой](../index.md).
+
+| Показатель | Значение |
+|---|---|
+| Публикаций за год | 48 |
+| Соцсетей | 3 |
+
+```
+профсоюз = "Белгородская региональная организация"
+```
+
+!!! note "Заметка"
+    Текст заметки со [ссылкой](../index.md).
+
+!!! warning "Внимание"
+    Текст предупреждения.
+
+??? info "Подробнее"
+    Скрытый текст.
+
+> Цитата из постановления президиума.
+"""
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's own demo federation (sites, shared files, theme, mkdocs.yml), built."""
@@ -78,6 +109,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("sites", "shared", "theme"):
         shutil.copytree(PROJECT / name, repo / name)
     shutil.copy(PROJECT / "mkdocs.yml", repo / "mkdocs.yml")
+    root_site = next(p.parent for p in sorted((repo / "sites").glob("*/site.yml")))
+    (root_site / "pages" / "oformlenie.md").write_text(MARKUP_PAGE, encoding="utf-8")
     mp = pytest.MonkeyPatch()
     mp.setenv("FEDSITE_NOW", DEMO_NOW)
     mp.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -146,7 +179,7 @@ def kinds(demo: Path) -> dict[str, str]:
         "tag": first([p for p in demo.glob("posts/tags/*.html") if p.name != "index.html"]),
         "archive": first([p for p in demo.glob("posts/archive/*.html") if p.name != "index.html"]),
         "about": "pages/about.html", "directory": "pages/directory.html", "monitoring": "pages/monitoring.html",
-        "events": "posts/events.html", "content": first(content), "404": "404.html",
+        "events": "posts/events.html", "content": first(content, "admonition"), "404": "404.html",
         "covers": first([p for p in demo.glob("**/posts/index.html") if p.parent.parent != demo], "fed-card__cover"),
         "picture": first([p for p in demo.glob("**/posts/*.html") if p.name != "index.html"], '<img alt="'),
     }
@@ -292,7 +325,7 @@ def test_words_are_not_split_mid_word_on_a_phone(browser: Any, base: str, kinds:
 def test_the_whole_page_follows_the_colour_scheme(browser: Any, base: str, kinds: dict[str, str], scheme: str) -> None:
     fg, bg = SCHEMES[scheme]
     with opened(browser, DESKTOP, {"scheme": scheme}) as page:
-        for kind in ("post", "monitoring", "covers"):
+        for kind in ("post", "content", "monitoring", "covers"):
             visit(page, base + kinds[kind])
             page.click("[data-fed-a11y-details] summary")
             assert page.evaluate(OFF_COLOUR, [fg, bg]) == [], kind
