@@ -35,13 +35,13 @@ from fedsite.model.diagnostics import Diagnostics
 from conftest import FIXTURES, PROJECT
 
 EXAMPLES = int(os.environ.get("FEDSITE_PROPERTY_EXAMPLES", "6"))
-STEPS = int(os.environ.get("FEDSITE_PROPERTY_STEPS", "12"))
+STEPS = int(os.environ.get("FEDSITE_PROPERTY_STEPS", "10"))
 
 MSK = timezone(timedelta(hours=3))
 START = datetime(2026, 6, 1, 12, 0, tzinfo=MSK)
 ZONES = ("Europe/Moscow", "Asia/Yekaterinburg", "Europe/Kaliningrad")
 SITE_URLS = ("https://fed.example.org/", "https://example.com/federaciya/")
-EXTENSIONS = ("footnotes", "def_list", "abbr")
+EXTENSIONS = ("nl2br", "def_list", "abbr", "pymdownx.tilde", "pymdownx.mark")
 ORG_IDS = ("district-a", "district-b", "district-c", "school-1", "school-2", "school-3", "school-4",
            "kolledzh", "licej", "sad-7", "vuz")  # a removed or renamed organization's id comes back
 WORDS = ("семинар", "конкурс", "учителя", "профсоюз", "встреча", "молодые", "педагоги", "отчёт", "собрание",
@@ -52,7 +52,8 @@ DATE_STYLES = ("file", "iso-day", "iso-time", "ru-day", "ru-time", "offset")
 NAME_STYLES = ("dated", "plain", "cyrillic")
 SUBFOLDERS = ("", "", "2024/", "архив/")
 ASSETS = ("foto-1.png", "foto-2.png", "lekciya.mp3", "polozhenie.pdf")
-THEME_EDITS = ("post.html", "partials/fed-footer.html", "home.html", "assets/fedsite.css", "pages")  # "pages": see themed
+# What edit_theme changes ("pages": a template that reads every page, see Federation.themed)
+THEME_EDITS = ("post.html", "partials/fed-footer.html", "home.html", "assets/fedsite.css", "pages")
 
 THEME = {p.relative_to(PROJECT / "theme").as_posix(): p.read_bytes()
          for p in sorted((PROJECT / "theme").rglob("*")) if p.is_file()}
@@ -97,7 +98,7 @@ class Post:
     cover: str = ""  # an asset of the organization or a web address
     audio: str = ""
     paragraphs: tuple[str, ...] = ("Текст новости.",)
-    markup: bool = False  # a footnote, an abbreviation, a definition list and an embedded video
+    markup: bool = False  # what the optional Markdown extensions change, and an embedded video
     more: bool = False
     heading: bool = False  # a "## Итоги" section that links may point at
     link: tuple[int, bool] | None = None  # another post's number, and whether to its #итоги
@@ -290,9 +291,9 @@ class Federation:
             lines.append(f"event: {{start: {start:%d.%m.%Y %H:%M}{end}, place: {place}}}")
         body = list(post.paragraphs)
         if post.markup:  # each shown one way or another as extensions and iframe_hosts change
-            body += ["Решение принято ТО[^1].", "Охрана труда\n:   Раздел работы профсоюза.",
-                     '<iframe src="https://rutube.ru/play/embed/12345"></iframe>',
-                     "[^1]: На заседании президиума.", "*[ТО]: территориальная организация"]
+            body += ["Решение принято ТО.\nНа ~~собрании~~ ==заседании== президиума.",
+                     "Охрана труда\n:   Раздел работы профсоюза.",
+                     '<iframe src="https://rutube.ru/play/embed/12345"></iframe>', "*[ТО]: территориальная организация"]
         if post.more:
             body.insert(1, "<!-- more -->")
         if post.heading:
@@ -413,11 +414,9 @@ class FederationEdits(RuleBasedStateMachine):
     def sync(self) -> None:
         """Make the repository's files what the model says, touching only the files that change."""
         wanted = self.model.files()
-        present = {}
-        for top in ("sites", "shared", "theme"):
-            present.update({p.relative_to(self.repo).as_posix(): p for p in (self.repo / top).rglob("*") if p.is_file()})
-        if (self.repo / "mkdocs.yml").exists():
-            present["mkdocs.yml"] = self.repo / "mkdocs.yml"
+        files = [self.repo / "mkdocs.yml"]
+        files += [p for top in ("sites", "shared", "theme") for p in (self.repo / top).rglob("*")]
+        present = {p.relative_to(self.repo).as_posix(): p for p in files if p.is_file()}
         for rel in present.keys() - wanted.keys():
             present[rel].unlink()
         for rel, data in wanted.items():
@@ -469,8 +468,8 @@ class FederationEdits(RuleBasedStateMachine):
     def cached_build_equals_fresh_build(self) -> None:
         self.set_clock()
         if self.child_process:
-            command = [sys.executable, str(PROJECT / "build.py"), "--repo", str(self.repo), "build", "--jobs", str(self.jobs)]
-            run = subprocess.run(command, capture_output=True, text=True)
+            run = subprocess.run([sys.executable, str(PROJECT / "build.py"), "--repo", str(self.repo), "build",
+                                  "--jobs", str(self.jobs)], capture_output=True, text=True)
             assert run.returncode == 0, run.stdout + run.stderr
         else:
             build_or_fail(self.repo, self.repo / "public", cache=self.repo / ".cache", jobs=self.jobs)
