@@ -17,6 +17,7 @@ from typing import Iterator
 from fedsite.build import swap
 from fedsite.build.output import (MARKER, PlacedSites, keep_previous, place_site, plan_replace_site, plan_swap_in,
                                   write_marker)
+from fedsite.build.federation import federation_files, plan_replace, top_names, write_into
 from fedsite.build.sites import SiteBuilds
 from fedsite.build.swap import Swap, scratch_beside, signals_held
 from fedsite.build.workers import site_workers, writing_to
@@ -183,6 +184,9 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
                            options.progress, options.why, reads_now).run(chosen)
         pages, reused, digests = built.pages, built.reused, built.digests
         clock.append(("plan and build sites", time.perf_counter()))
+        # Outputs that span sites, placed beside the root site's files: by the build that builds the root.
+        spanning = federation_files(view, reads_now, options.cache) if fed.tree.root in {o.id for o in chosen} else {}
+        clock.append(("federation outputs", time.perf_counter()))
         post_days.save(view)
         cache_files = [placed.path, options.cache / BUILD_STATUS] if options.cache else []
         # The output, the record of what it holds and the build status change together or not at all;
@@ -193,10 +197,12 @@ def _build(repo: Path, out: Path, diags: Diagnostics, options: BuildOptions,
         else:
             with writing_to(tmp / "out"):
                 kept = _assemble(fed, tmp / "out", tmp / "staging", out, set(digests), options.shard is None)
+                write_into(tmp / "out", spanning)
         with signals_held():
             change = Swap(tmp, [p for p in cache_files if p is not None])
             if in_place is not None:
-                _replace_changed(change, fed.tree, tmp / "staging", out, tmp / "trash")
+                _replace_changed(change, fed.tree, tmp / "staging", out, tmp / "trash", top_names(spanning))
+                plan_replace(change, spanning, out, tmp)
             else:
                 plan_swap_in(change, tmp / "out", out)
             change.run()
@@ -236,11 +242,13 @@ def _assemble(fed: Federation, assembled: Path, staging: Path, previous: Path, b
     return kept
 
 
-def _replace_changed(change: Swap, tree: Tree, staging: Path, out: Path, trash: Path) -> None:
-    """Plan the swap of the changed sites (those in `staging`) into the live output; the rest stay."""
+def _replace_changed(change: Swap, tree: Tree, staging: Path, out: Path, trash: Path,
+                     federation: tuple[str, ...]) -> None:
+    """Plan the swap of the changed sites (those in `staging`) into the live output; the rest stay, and
+    so do the root's marker and the federation outputs' files (swapped on their own)."""
     for org in tree.in_order():
         if (staging / org.id).is_dir():
-            keep = org.members + ((MARKER,) if org.parent is None else ())
+            keep = org.members + ((MARKER, *federation) if org.parent is None else ())
             plan_replace_site(change, staging / org.id, out / org.url_path, keep, trash / org.id)
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from fedsite.cache.checked import DamagedCacheEntry
 from fedsite.cache.sites import SiteCache, link_tree
-from fedsite.outputs.crawlers import crawler_files
 from fedsite.outputs.events import calendar_files
 from fedsite.outputs.feeds import LazyItems, site_feeds
 from fedsite.plan.monitoring import downloads
@@ -33,7 +32,7 @@ def make_unit(org: Org, view: FederationView, fed: Federation, items: LazyItems)
     """Plan one site and gather everything its worker writes; and what planning it read."""
     with view.recorder.recording() as reads:
         plan = plan_site(org, view)
-        files = {**calendar_files(org, view), **downloads(org, view), **crawler_files(org, view)}
+        files = {**calendar_files(org, view), **downloads(org, view)}
         feeds = site_feeds(org, view, items)
     return site_unit(plan, feeds, files, fed.repo, fed.file_hashes), reads
 

@@ -20,6 +20,7 @@ Where each key is made (each one covers its stage's code through `stage_code`):
 | sites/<org>/page-keys.json | one page and its site's frame | sites/unit.py `page_keys` |
 | jinja/ | a template's source, and `engine_inputs` | engine/site.py |
 | monitoring post days | the organization's read key | plan/monitoring.py |
+| federation/<output>.pickle | everything making the output read (recorded) | build/federation.py |
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ STAGE_ENTRIES = {
     "read": ("fedsite.read.federation",),
     "render": ("fedsite.render.federation",),
     "plan": ("fedsite.plan.site", "fedsite.plan.monitoring", "fedsite.outputs.feeds", "fedsite.outputs.events",
-             "fedsite.outputs.crawlers", "fedsite.sites.unit"),
+             "fedsite.outputs.federation", "fedsite.sites.unit"),
     "engine": ("fedsite.engine.site",),
 }
 

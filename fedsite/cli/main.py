@@ -32,7 +32,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if diags else EXIT_OK
 
 
-STAGES = {"read": "чтение", "render": "Markdown", "plan and build sites": "сайты", "write": "запись"}
+STAGES = {"read": "чтение", "render": "Markdown", "plan and build sites": "сайты", "federation outputs": "общие файлы",
+          "write": "запись"}
 
 
 def cmd_build(args: argparse.Namespace) -> int:

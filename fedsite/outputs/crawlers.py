@@ -8,18 +8,15 @@ from xml.sax.saxutils import escape
 
 from fedsite.plan.sitepages import local_date
 from fedsite.plan.view import FederationView, file_url
-from fedsite.read.tree import Org
 
 ROBOTS = "robots.txt"
 SITEMAP_INDEX = "sitemap_index.xml"
 SITEMAP = "sitemap.xml"
 
 
-def crawler_files(org: Org, view: FederationView) -> dict[str, bytes]:
-    """Site-relative path -> bytes of robots.txt and the sitemap index: the root site's only."""
-    if org.id != view.tree.root:
-        return {}
-    base = view.settings.site_url + file_url(org.url_path)
+def crawler_files(view: FederationView) -> dict[str, bytes]:
+    """Output-root-relative path -> bytes of robots.txt and the sitemap index (a federation output)."""
+    base = view.settings.site_url + file_url(view.tree[view.tree.root].url_path)
     return {ROBOTS: robots_txt(base + SITEMAP_INDEX).encode("utf-8"),
             SITEMAP_INDEX: sitemap_index(view).encode("utf-8")}
 

@@ -1,0 +1,75 @@
+"""The federation-level outputs (outputs/federation.py): each made again only when something it read
+changed, cached with its reads under .cache/federation/, and placed at the root of the output."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fedsite.build.swap import Swap
+from fedsite.cache.checked import read_checked, write_checked
+from fedsite.outputs.federation import FEDERATION_OUTPUTS, FederationOutput
+from fedsite.plan.view import FederationView
+from fedsite.sites.reads import ReadDigests, decode, encode
+
+Files = dict[str, bytes]  # output-root-relative path -> bytes
+
+
+def federation_files(view: FederationView, reads_now: ReadDigests | None, cache: Path | None) -> Files:
+    """Every federation output's files, from the cache where nothing they read has changed."""
+    files: Files = {}
+    for output in FEDERATION_OUTPUTS:
+        made = _made(output, view, reads_now, cache / "federation" / f"{output.name}.pickle" if cache else None)
+        clash = files.keys() & made.keys()
+        if clash:
+            raise FileExistsError(f"{sorted(clash)[0]} is written by two federation outputs")
+        files.update(made)
+    return files
+
+
+def _made(output: FederationOutput, view: FederationView, reads_now: ReadDigests | None,
+          entry: Path | None) -> Files:
+    stored = read_checked(entry) if entry is not None and reads_now is not None else None
+    if isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[1], dict):
+        recorded = decode(stored[0])
+        if recorded and reads_now.unchanged(recorded):
+            return stored[1]
+    with view.recorder.recording() as reads:
+        files = output.make(view)
+    if entry is not None and reads_now is not None:
+        write_checked(entry, (encode(reads_now.reads(reads)), files))
+    return files
+
+
+def top_names(files: Files) -> tuple[str, ...]:
+    """The entries of the output's root that the federation outputs own (the root site keeps them)."""
+    return tuple(sorted({path.split("/", 1)[0] for path in files}))
+
+
+def write_into(assembled: Path, files: Files) -> None:
+    """Add the federation outputs to a freshly assembled output (beside the root site's files)."""
+    for path, data in files.items():
+        target = assembled / path
+        if target.exists():
+            raise FileExistsError(f"{target} is written by the root site and by a federation output")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def plan_replace(change: Swap, files: Files, out: Path, scratch: Path) -> None:
+    """Plan the swap of the federation outputs whose bytes differ from the live output's."""
+    for path, data in sorted(files.items()):
+        live = out / path
+        try:
+            if live.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        new = scratch / "federation" / path
+        new.parent.mkdir(parents=True, exist_ok=True)
+        new.write_bytes(data)
+        if os.path.lexists(live):
+            old = scratch / "federation-trash" / path
+            old.parent.mkdir(parents=True, exist_ok=True)
+            change.rename(live, old)
+        change.rename(new, live)

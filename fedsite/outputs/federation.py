@@ -1,0 +1,25 @@
+"""Outputs that span sites: made from the whole federation, not from one organization's site.
+
+Each is a unit of its own (build/federation.py): the reads that made it are recorded as a site's
+are, it is cached with them and made again only when one of them changed, and its files are placed
+at the root of the output, beside the root site's (by the build or shard that builds the root). The
+federation's search index and the deploy manifest belong here; so do robots.txt and the sitemap index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from fedsite.outputs.crawlers import crawler_files
+from fedsite.plan.view import FederationView
+
+
+@dataclass(frozen=True)
+class FederationOutput:
+    name: str  # names its cache entry
+    make: Callable[[FederationView], dict[str, bytes]]  # output-root-relative path -> bytes
+
+
+FEDERATION_OUTPUTS = (
+    FederationOutput("crawlers", crawler_files),
+)
