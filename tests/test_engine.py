@@ -11,7 +11,7 @@ import jinja2
 import material
 import pytest
 
-from fedsite.engine import site as engine
+from fedsite.engine import templating as engine
 from fedsite.build.pipeline import BuildOptions, build
 from fedsite.model.diagnostics import Diagnostics
 

@@ -1,17 +1,17 @@
 """Everything that touches MkDocs: per-site config from the base mkdocs.yml, a plugin that feeds
-the planned pages in, and the build. Swapping the engine means rewriting this module only."""
+the planned pages in, and the build (with templating.py, the shared theme). Swapping the engine means
+rewriting this package only."""
 
 from __future__ import annotations
 
 import json
 import logging
-from html import escape
 import posixpath
 import tempfile
+from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import jinja2
 from markupsafe import Markup
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
@@ -19,175 +19,11 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
-from mkdocs.theme import Theme
-from mkdocs.utils.templates import url_filter
 
-from fedsite.cache.checked import dumps_checked, loads_checked
-from fedsite.render.markup import relative_link
-from fedsite.model.files import write_atomic
+from fedsite.engine.templating import REUSED_TEMPLATE, SEARCH_INDEX, shared_theme, src_uri
+
 if TYPE_CHECKING:  # plain data handed over by the planner: not part of the engine's code (cache/keys.py)
     from fedsite.plan.site import PageSpec, SitePlan
-
-_THEMES: dict[tuple, "SharedTheme"] = {}
-# Theme files every site would otherwise copy: the root site publishes them once for all.
-SHARED_PREFIX = "assets/"
-SEARCH_INDEX = "search/search_index.json"
-REUSED_TEMPLATE = "fedsite-reused.html"  # prints a page's HTML from the last build as it was
-
-
-class _ListedOnce(jinja2.FileSystemLoader):
-    """A loader that walks the theme folders (Material's 14,500 icons) once per process."""
-
-    _listing: list[str] | None = None
-
-    def list_templates(self) -> list[str]:
-        # Icons are only ever included by name, never listed: leave them out of every site's file scan.
-        if self._listing is None:
-            self._listing = [t for t in super().list_templates() if not t.startswith(".icons/")]
-        return self._listing
-
-
-class SharedTheme(Theme):
-    """The base config's theme, with one Jinja environment (compiled templates) for every site, and
-    compiled templates kept on disk between builds when there is a cache folder."""
-
-    _env: jinja2.Environment | None = None
-    bytecode_dir: Path | None = None
-
-    def get_env(self) -> jinja2.Environment:
-        if self._env is None:
-            env = super().get_env()
-            env.loader = jinja2.ChoiceLoader([_ListedOnce(self.dirs),
-                                              jinja2.DictLoader({REUSED_TEMPLATE: "{{ fed.reused }}"})])
-            env.filters["url"] = shared_url
-            env.filters["fed"] = fed_url
-            env.globals["fed_fragment"] = fragment
-            env.globals["fed_translate"] = translator(env)
-            if self.bytecode_dir is not None:  # a fresh worker compiled Material's templates in ~0.4 s
-                self.bytecode_dir.mkdir(parents=True, exist_ok=True)
-                env.bytecode_cache = CheckedBytecodeCache(str(self.bytecode_dir))
-            env.trim_blocks = env.lstrip_blocks = True  # template indentation is ~10% of a page
-            # A stat of every template on every use was 5% of a site's build: templates edited between
-            # builds in one process (`serve`) get a new theme instead (see shared_theme).
-            env.auto_reload = False
-            # Cyrillic as UTF-8, not \uXXXX: Material's page config is ~2 KB smaller on every page.
-            env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-            self._env = env
-        return self._env
-
-
-class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's compiled templates in .cache/jinja/, each file with the sha256 of its content
-    (checked.py): a damaged file is compiled again instead of failing every build that loads it."""
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            with open(self._get_cache_filename(bucket), "rb") as f:
-                code = loads_checked(f.read())
-        except OSError:
-            return
-        if isinstance(code, bytes):
-            try:
-                bucket.bytecode_from_string(code)
-            except Exception:  # noqa: BLE001 (whole, yet not Jinja's: compiled again)
-                bucket.reset()
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            write_atomic(Path(self._get_cache_filename(bucket)), dumps_checked(bucket.bytecode_to_string()))
-        except OSError:
-            pass  # only a slower next build
-
-
-def shared_theme(theme: Theme, inputs: str, bytecode_dir: Path | None = None) -> SharedTheme:
-    """One SharedTheme per theme setup and process, built from the validated config's theme; a new
-    one when `inputs` (the digest of mkdocs.yml and the theme folder) changed since the last build."""
-    key = (theme.name, theme.custom_dir, str(theme.locale), bytecode_dir, inputs)
-    if key not in _THEMES:
-        if len(_THEMES) >= 8:  # a long `serve` session: older setups are not used again
-            _THEMES.clear()
-        options = {k: v for k, v in theme.items() if k not in ("name", "locale")}
-        _THEMES[key] = SharedTheme(name=theme.name, custom_dir=theme.custom_dir, locale=str(theme.locale),
-                                   static_templates=theme.static_templates, **options)
-        _THEMES[key].bytecode_dir = bytecode_dir
-    return _THEMES[key]
-
-
-def src_uri(url: str) -> str:
-    """The virtual Markdown path MkDocs knows a planned page by ('posts/x.html' -> 'posts/x.md')."""
-    return url[: -len(".html")] + ".md"
-
-
-def _here(context: Any) -> str:
-    """The public-root-relative URL of the page being rendered."""
-    page = context.get("page")
-    site = context.get("fed", {}).get("site", {})
-    return site.get("root", "") + (page.url if page is not None else "index.html")
-
-
-@jinja2.pass_context
-def fed_url(context: Any, target: str) -> str:
-    """A public-root-relative URL as a link relative to the page being rendered."""
-    if not target or "://" in target or target.startswith(("#", "mailto:", "tel:")):
-        return target
-    return relative_link(posixpath.dirname(_here(context)), target)
-
-
-def translator(env: jinja2.Environment) -> Callable[..., str]:
-    """Material's `lang.t(key)`, each word looked up once per process: Material's macro built its
-    whole dictionary of a language anew for every word, 24 times a page (7% of its time)."""
-    known: dict[tuple[str, str], str] = {}
-
-    @jinja2.pass_context
-    def translate(context: Any, key: str) -> str:
-        language = context["config"].theme["language"]
-        if (language, key) not in known:
-            words = env.get_template(f"partials/languages/{language}.html").module
-            fallback = env.get_template("partials/languages/en.html").module
-            known[language, key] = words.t(key) or fallback.t(key) or key
-        return known[language, key]
-
-    return translate
-
-
-TITLE_MARK = "\x00fedsite:title\x00"  # where a shared header shows the page's title
-
-
-@jinja2.pass_context
-def fragment(context: Any, name: str, render: Callable[[], str], titled: bool = False) -> str:
-    """A part of the page (header, menu, tabs, footer, page config: see theme/main.html) rendered once
-    per folder of a site for the pages that are not in the menu (posts, tags, archive: most pages).
-    On them the menu has no item active, so these parts differ only by their relative links, which
-    depend on the page's folder alone, and (`titled`: the header) by the page's title, which is put
-    in afterwards. Material drew them anew for every page: a third of a site's build time."""
-    fed = context.get("fed") or {}
-    folder, fragments = fed.get("fragment_folder"), fed.get("fragments")
-    if folder is None or fragments is None:
-        return render()
-    key = (name, folder)
-    if key not in fragments:
-        fragments[key] = _with_title_marked(context["page"], render) if titled else render()
-    if titled:
-        return Markup(str(fragments[key]).replace(TITLE_MARK, str(context["page"].meta["title"])))
-    return fragments[key]
-
-
-def _with_title_marked(page: Page, render: Callable[[], str]) -> str:
-    """A rendering in which the page's title is TITLE_MARK (templates print page.meta.title as it is)."""
-    title = page.meta["title"]
-    page.meta["title"] = TITLE_MARK
-    try:
-        return render()
-    finally:
-        page.meta["title"] = title
-
-
-@jinja2.pass_context
-def shared_url(context: Any, value: str) -> str:
-    """MkDocs' url filter, except that theme assets point at the root site's single copy."""
-    if str(value).startswith(SHARED_PREFIX) and context.get("fed"):
-        return fed_url(context, str(value))
-    return url_filter(context, value)
 
 
 class PlannedPage(Page):
