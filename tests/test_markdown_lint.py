@@ -86,3 +86,13 @@ def test_a_space_between_the_brackets_breaks_a_link():
 
 def test_lines_count_from_the_top_of_the_file_past_the_front_matter():
     assert [line for line, _ in lint_markdown("---\ntitle: x\n---\n\n![](a.png)\n")] == [5]
+
+
+def test_hostile_texts_take_linear_time():
+    import time
+
+    for text in ("# " + "# " * 100_000 + "x\n", "<img " * 100_000, "` a " * 100_000, "[a](b " * 100_000,
+                 "- [a](b\n" * 50_000, "[a] (b/ " * 100_000):
+        started = time.perf_counter()
+        lint_markdown(text)
+        assert time.perf_counter() - started < 5, text[:20]  # quadratic: minutes

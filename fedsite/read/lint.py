@@ -11,13 +11,13 @@ import re
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _FRONT_MATTER = re.compile(r"^---[ \t]*\n(?:.*?\n)?---[ \t]*(?:\n|$)", re.S)
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$")
+_HEADING = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]")
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _NO_ALT = re.compile(r"!\[[ \t]*\](?=[(\[])")
-_IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+_IMG_TAG = re.compile(r"<img\b[^<>]*>", re.I)
 _ALT_ATTR = re.compile(r"\salt\s*=", re.I)
 _SPACED_LINK = re.compile(r"\[[^\[\]\n]+\][ \t]+\((?=https?://|\.{0,2}/|[^()\s]+\.(?:md|pdf|docx?|xlsx?|jpe?g|png)\))")
 NO_ALT = ("у картинки нет описания: напишите в квадратных скобках, что на ней, например "
@@ -52,8 +52,9 @@ def lint_markdown(text: str) -> list[tuple[int, str]]:
         heading = _HEADING.match(line)
         if heading:
             previous_list = _flush(block, problems, previous_list)
-            headings.append((i, len(heading.group(1)), (heading.group(2) or "").strip()))
-            block = [(i, heading.group(2) or "")]  # its text may hold links too
+            title = heading_text(line[heading.end():])
+            headings.append((i, len(heading.group(1)), title))
+            block = [(i, title)]  # its text may hold links too
             previous_list = _flush(block, problems, previous_list)
             continue
         setext = _SETEXT.match(line)
@@ -66,6 +67,13 @@ def lint_markdown(text: str) -> list[tuple[int, str]]:
     _flush(block, problems, previous_list)
     problems += _skipped_levels(headings)
     return sorted(problems)
+
+
+def heading_text(rest: str) -> str:
+    """An ATX heading's text: without its closing run of # (one that follows a space)."""
+    text = rest.strip()
+    bare = text.rstrip("#")
+    return bare.rstrip() if bare != text and (not bare or bare[-1] in " \t") else text
 
 
 def _indented(line: str) -> bool:
