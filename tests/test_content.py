@@ -6,7 +6,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from fedsite.read.content import split_front_matter
+from fedsite.read.source import split_front_matter
 from fedsite.model.diagnostics import Diagnostics
 from fedsite.model.yamlfile import parse_mapping
 

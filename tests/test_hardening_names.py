@@ -314,16 +314,16 @@ def test_a_file_name_with_a_very_long_slug_is_cut_and_a_long_slug_field_refused(
 
 
 def test_an_unexpected_error_in_one_file_names_the_file(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from fedsite.read import content
+    from fedsite.read import posts
 
-    real = content._post
+    real = posts._post
 
     def failing(source, *args):
         if source.path.name == "2023-06-01-leto.md":
             raise RuntimeError("сбой")
         return real(source, *args)
 
-    monkeypatch.setattr(content, "_post", failing)
+    monkeypatch.setattr(posts, "_post", failing)
     assert run_check(mini) == [
         f"{SCHOOL}/posts/2023-06-01-leto.md:1: файл не удалось обработать: внутренняя ошибка сборщика "
         "(RuntimeError: сбой); сообщите администратору федерации и приложите этот файл"]

@@ -10,8 +10,11 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 
-from fedsite.read.content import (Page, Post, SiteUrls, Source, check_page_urls, read_assets, read_pages, read_posts,
-                      split_front_matter)
+from fedsite.read.content import Page, Post
+from fedsite.read.pages import check_page_urls, read_assets, read_pages
+from fedsite.read.posts import read_posts
+from fedsite.read.siteurls import SiteUrls
+from fedsite.read.source import Source, split_front_matter
 from fedsite.model.diagnostics import Diagnostics, Problem
 from fedsite.model.schema import project_card
 from fedsite.read.settings import Settings, load_settings, usable_extensions

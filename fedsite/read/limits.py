@@ -20,7 +20,7 @@ What was measured (Markdown 3.11, pymdownx 13.1, the extensions of mkdocs.yml; s
 - paragraphs and list items: linear, but 50-100 µs each (a cap of 20,000).
 Each cost is counted in characters a parser steps over and bounded by a budget of about a second;
 every count is a bound from above (a check may refuse what would have rendered in two seconds, never
-let through what takes minutes). The file's size is bounded where it is read (content.MAX_DOCUMENT).
+let through what takes minutes). The file's size is bounded where it is read (source.MAX_DOCUMENT).
 
 The checks live in depthlimits (nesting, brackets, runs, footnotes) and scanlimits (block parts,
 inline markup, tags, braces, the count of blocks); the limits themselves beside them.

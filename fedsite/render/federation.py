@@ -10,7 +10,8 @@ from operator import attrgetter
 from pathlib import Path
 
 from fedsite.model.diagnostics import Diagnostics
-from fedsite.read.content import Page, Post, Source
+from fedsite.read.content import Page, Post
+from fedsite.read.source import Source
 from fedsite.read.federation import Federation
 from fedsite.read.tree import CONTENT_DIRS, Tree
 from fedsite.render.documents import render_jobs
