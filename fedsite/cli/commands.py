@@ -90,7 +90,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 def refuse_unfinished_swap(out: Path) -> None:
     """A usage error if a build is swapping its sites into `out` now, or was killed while it did (swap.py):
     what the folder holds then, and what to do."""
-    from fedsite.build.swap import leftovers, swap_progress
+    from fedsite.build.journal import leftovers, swap_progress
 
     for left in leftovers(out):
         if left.journal is None:
