@@ -949,9 +949,6 @@ def cached_and_fresh(repo: Path, fresh: Path) -> str:
     return differences(tree(repo / "public"), tree(fresh))
 
 
-@pytest.mark.xfail(strict=True, reason="outputs/feeds._enclosure reads the audio file's size with stat(), past the "
-                                       "FederationView's recorded reads: the ancestors' feeds are reused with the old "
-                                       "length (a regression of a8a92eb; correct at its parent 57d4c43)")
 def test_a_members_audio_file_replaced_updates_its_ancestors_feeds(mini: Path, tmp_path: Path) -> None:
     school = mini / "sites/region/district-a/school-1"
     (school / "assets").mkdir()

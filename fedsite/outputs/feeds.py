@@ -100,7 +100,7 @@ def _enclosure(post: Post, org: Org, view: FederationView) -> Enclosure | None:
     mime = mimetypes.guess_type(media.split("?")[0])[0] or ("audio/mpeg" if post.audio else "video/mp4")
     length = 0
     if "://" not in media:
-        length = (org.folder / media).stat().st_size
+        length = view.file_size(org, media)
     return Enclosure(_absolute(media, org, view.settings.site_url), length, mime)
 
 
@@ -128,7 +128,7 @@ def render_feed(feed: Feed, site_url: str, empty_date: datetime) -> tuple[bytes,
     if podcast:  # what Apple Podcasts and the apps that follow it require of a show
         fg.podcast.itunes_author(feed.author or feed.title)
         fg.podcast.itunes_explicit("no")  # written as Apple's "false" by _itunes_explicit
-        fg.podcast.itunes_summary(feed.description or feed.title)
+        fg.podcast.itunes_summary(html_text(feed.description or feed.title))
         fg.podcast.itunes_category(PODCAST_CATEGORY)
         if feed.image:
             fg.podcast.itunes_image(feed.image)
@@ -177,8 +177,8 @@ def _add_entry(fg: FeedGenerator, item: FeedItem, podcast: bool) -> None:
         fe.media.thumbnail(url=item.cover)
     if item.enclosure:
         fe.enclosure(item.enclosure.url, str(item.enclosure.length), item.enclosure.mime)
-    if podcast:
-        fe.podcast.itunes_summary(item.summary or item.title)
+        if podcast:  # an episode; escaped once as the description, since readers take it for one
+            fe.podcast.itunes_summary(html_text(item.summary or item.title))
 
 
 def _atom_links(atom: bytes, items: tuple[FeedItem, ...]) -> bytes:
@@ -232,7 +232,8 @@ def site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem]) -> li
 
 class LazyItems(OrderedDict):
     """Feed items by post path, each built the first time a feed asks for it; the least recently
-    used are forgotten beyond `keep`, since an item carries its post's whole HTML."""
+    used are forgotten beyond `keep`, since an item carries its post's whole HTML. A site served an
+    item built for another has read what building it read (plan/reads.py)."""
 
     def __init__(self, view: FederationView, keep: int = 2000) -> None:
         super().__init__()
@@ -241,10 +242,15 @@ class LazyItems(OrderedDict):
 
     def of(self, post: Post) -> FeedItem:
         rel = post.source.rel
+        recorder = self.view.recorder
         if rel in self:
             self.move_to_end(rel)
-            return self[rel]
-        item = self[rel] = build_item(post, self.view)
+            item, reads = self[rel]
+            recorder.record_all(reads)
+            return item
+        with recorder.recording() as reads:
+            item = build_item(post, self.view)
+        self[rel] = (item, frozenset(reads))
         if len(self) > self.keep:
             self.popitem(last=False)
         return item

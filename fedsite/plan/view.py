@@ -99,6 +99,12 @@ class FederationView:
         self.recorder.record("build-date")
         return build_date()
 
+    def file_size(self, org: Org, path: str) -> int:
+        """The size of a file the organization publishes (an audio file a feed encloses), read as part
+        of its files (("assets", id): their content digests)."""
+        self.recorder.record("assets", org.id)
+        return (org.folder / path).stat().st_size
+
     def upcoming(self, post: Post) -> bool:
         """Whether the post's event has not ended yet."""
         self.recorder.record("upcoming", post.source.rel)
