@@ -114,3 +114,11 @@ def test_a_feed_with_audio_is_a_podcast_apple_accepts(built_mini: Path):
 def test_a_feed_without_recordings_carries_no_podcast_tags(built_mini: Path, name: str):
     text = (built_mini / name).read_text(encoding="utf-8")
     assert "itunes" not in text
+
+
+def test_in_a_podcast_only_the_recordings_are_episodes(built_mini: Path):
+    items = list(ElementTree.parse(built_mini / "feed.xml").getroot().iter("item"))
+    assert any(item.find("enclosure") is not None for item in items)
+    assert any(item.find("enclosure") is None for item in items)
+    for item in items:
+        assert (item.find(f"{ITUNES}summary") is not None) == (item.find("enclosure") is not None)
