@@ -18,6 +18,9 @@ Tokens (kind, key):
   ("upcoming", rel) whether an event has not ended yet
   ("today", "")     the date in the federation's time zone
   ("now", "")       the exact moment (anything that reads it is planned again every build)
+  ("build-date", "") the build's date, for a site with no post to date its pages by
+and, read by every site (sites/reads.EVERY_SITE): ("settings", ""), ("projects", ""), ("engine", "")
+(mkdocs.yml, the theme, the engine's code) and ("code", "plan") (the planner's code).
 """
 
 from __future__ import annotations
