@@ -8,6 +8,7 @@ length; code (fenced, indented, inline) and HTML comments are left alone, as Mar
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _FRONT_MATTER = re.compile(r"^---[ \t]*\n(?:.*?\n)?---[ \t]*(?:\n|$)", re.S)
@@ -102,8 +103,7 @@ def _check_block(block: list[tuple[int, str]]) -> list[tuple[int, str]]:
         offsets.append(offsets[-1] + len(t) + 1)
 
     def line_of(pos: int) -> int:
-        k = next(j for j in range(len(offsets) - 1) if offsets[j + 1] > pos)
-        return starts[k]
+        return starts[bisect_right(offsets, pos) - 1]
 
     out = []
     for m in _NO_ALT.finditer(text):
