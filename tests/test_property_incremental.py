@@ -304,13 +304,15 @@ class Federation:
 
 
 def mini_model() -> Federation:
-    """The mini fixture federation, as a model (its scheduled post due a few days after START)."""
+    """The mini fixture federation, as a model: its scheduled post due a few days after START, and a
+    member's post with a cover and one with a recording (which the ancestors' feeds carry)."""
     orgs = {
         "region": Org(None, "regional", "Региональная организация", short_name="Регион", email="region@example.org",
                       vk="https://vk.com/region", intro="Вводный текст региона.",
                       assets={"lekciya.mp3": b"ID3 lecture"}),
         "district-a": Org("region", "territorial", "Территориальная организация А", short_name="ТО А"),
-        "school-1": Org("district-a", "primary", "Первичная организация школы 1", short_name="Школа 1"),
+        "school-1": Org("district-a", "primary", "Первичная организация школы 1", short_name="Школа 1",
+                        assets={"lekciya.mp3": b"ID3 school", "foto-1.png": b"\x89PNG school"}),
         "school-2": Org("district-a", "primary", "Первичная организация школы 2"),
         "district-b": Org("region", "territorial", "Территориальная организация Б",
                           pages={"kontakty.md": Page("Контакты района", "Страница района.", link=5)}),
@@ -327,8 +329,9 @@ def mini_model() -> Federation:
         4: Post("region", "dated", date(2026, 6, 3), noon, "file", "Запланированная новость"),
         5: Post("district-a", "cyrillic", day, datetime(2024, 3, 17, 14, 30), "ru-time", "Семинар в районе",
                 tags=("семинар", "обучение"), projects=("obrazovanie",)),
-        6: Post("school-1", "dated", date(2025, 1, 1), datetime(2025, 1, 1, 0, 30), "offset", "Январь"),
-        7: Post("school-1", "dated", date(2023, 6, 1), noon, "file", "Летний лагерь"),
+        6: Post("school-1", "dated", date(2025, 1, 1), datetime(2025, 1, 1, 0, 30), "offset", "Январь",
+                cover="foto-1.png"),
+        7: Post("school-1", "dated", date(2023, 6, 1), noon, "file", "Летний лагерь", audio="lekciya.mp3"),
         8: Post("school-1", "dated", date(2024, 5, 1), noon, "file", "Открытые уроки", tags=("обучение",),
                 projects=("zdorovie", "obrazovanie"), heading=True),
     }
