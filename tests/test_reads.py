@@ -104,3 +104,16 @@ def test_a_template_change_rebuilds_pages_but_renders_no_markdown_again(mini: Pa
     out = why(mini, "school-2")
     assert "тема" in out and "собран заново" in out
     assert {p: p.stat().st_mtime_ns for p in render_cache} == render_cache  # every rendering kept as it was
+
+
+def test_a_new_organization_is_not_a_change_for_the_sites_that_do_not_list_it(mini: Path) -> None:
+    build(mini)
+    for number, asked in ((9, "district-b"), (10, "school-1")):
+        school = mini / f"sites/region/district-b/school-{number}"
+        school.mkdir()
+        (school / "site.yml").write_text(f"name: Школа № {number}\nkind: primary\n", encoding="utf-8")
+        out = why(mini, asked)
+        if asked == "district-b":  # lists its new member
+            assert "спланирован заново" in out and "карточка организации «district-b»" in out
+        else:  # a primary site in another district
+            assert "взят из кэша" in out

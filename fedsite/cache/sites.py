@@ -20,12 +20,10 @@ class SiteCache:
 
     Each entry is checked, not trusted. Its output is a copy of its own (never a hard link to a
     published file) with a manifest of every folder and file (size, sha256) written when it is
-    stored. An entry is used only while its files are those of the manifest: every lookup compares
-    out/'s sizes and mtimes (a stat per file, no read: a warm build leaves most sites where they
-    are and copies nothing) with those recorded when the entry was last verified; when they differ
-    (an edited, truncated, removed or added file, or a copy of the cache that did not keep mtimes),
-    every file is hashed against the manifest, and the entry is a miss unless all match. Whatever
-    is actually copied or read from an entry is hashed in full."""
+    stored. A lookup reads only the entry's digest (a warm build leaves most sites where they are
+    and copies nothing); whatever is copied out of an entry (link_tree) or read from it
+    (reusable_pages) is hashed against the manifest, and a damaged entry is dropped and the site
+    built again."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder / "sites" if folder else None
@@ -90,15 +88,17 @@ class SiteCache:
             (entry / MANIFEST).write_bytes(manifest)
             (entry / "pages").write_text(str(pages))
             (entry / "page-keys.json").write_text(json.dumps(keys or {}))  # only beside the output they describe
-        (entry / "digest").write_text(digest)
         (entry / "inputs").write_text(inputs)
+        (entry / "digest").write_text(digest)
 
     def reusable_pages(self, org: str, page_keys: dict[str, str]) -> dict[str, str]:
         """Page URL -> HTML of the pages whose key is the same as in the site's cached output and
         whose file is the one its manifest describes (hashed as it is read)."""
         entry = self._entry(org)
+        if entry is None:
+            return {}
         try:
-            previous = json.loads((entry / "page-keys.json").read_text()) if entry else {}
+            previous = json.loads((entry / "page-keys.json").read_text())
             files = parse_manifest((entry / MANIFEST).read_bytes())
         except (OSError, ValueError):
             return {}

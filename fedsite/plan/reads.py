@@ -10,6 +10,7 @@ what. A read through any other way would be missed: the wrappers are the only wa
 Tokens (kind, key):
   ("org", id)       an organization's card, name, place and members (read/tree.Org)
   ("tree", "")      the whole tree: which organizations there are, in order
+  ("root", "")      which organization is the root
   ("posts", id)     an organization's published posts, their renderings and front matter
   ("pages", id)     an organization's pages ('' for the shared pages), with their renderings
   ("intro", id)     its index.md, rendered
@@ -128,7 +129,7 @@ class TrackedTree:
 
     @property
     def root(self) -> str:
-        self._recorder.record("tree")
+        self._recorder.record("root")
         return self._tree.root
 
     @property

@@ -72,6 +72,8 @@ class ReadDigests:
         tree = view.tree.untracked
         if kind == "org":
             return canonical_digest(tree.orgs[key]) if key in tree.orgs else "-"
+        if kind == "root":
+            return tree.root
         if kind == "tree":
             return canonical_digest([(o.id, o.parent, o.url_path, o.members) for o in tree.in_order()])
         if kind == "posts":
@@ -142,6 +144,7 @@ def decode(text: str) -> list[Read]:
 WHAT = {
     "org": "карточка организации «{key}» (site.yml: название, место в дереве, члены)",
     "tree": "состав федерации (добавлены, удалены или перемещены организации)",
+    "root": "корневая организация",
     "posts": "новости организации «{key}»",
     "pages": "страницы организации «{key}»",
     "intro": "вступление (index.md) организации «{key}»",

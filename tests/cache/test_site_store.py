@@ -109,9 +109,6 @@ def test_without_a_cache_folder_nothing_is_kept() -> None:
     store.prune(set())
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="SiteCache(None).reusable_pages computes None / "
-                   "'manifest.json' (cache/sites.py: `entry` is None when the cache is disabled); latent: its one "
-                   "caller, build/workers.py, does not ask without a cache folder")
 def test_without_a_cache_folder_no_page_is_reusable() -> None:
     assert SiteCache(None).reusable_pages("school-1", KEYS) == {}
 
