@@ -247,17 +247,15 @@ def nav(org: Org, pages: list[PageSpec], extra: list[PageSpec]) -> list[Any]:
 
     menu: list[Any] = [{"Главная": src("index.html")}, {"Новости": src("posts/index.html")},
                        {"Мероприятия": src("posts/events.html")}, {"Проекты": src("posts/projects/index.html")}]
-    sections: dict[tuple, list] = {}
+    sections: dict[tuple, list] = {(): menu}  # folder path -> its section's entries, nested as the folders are
     for page in pages:
         path = tuple(page.data.get("menu_path", ()))
-        entry = {page.title: src(page.url)}
-        if not path:
-            menu.append(entry)
-            continue
-        if path not in sections:
-            sections[path] = []
-            menu.append({path[0].replace("-", " ").capitalize(): sections[path]})
-        sections[path].append(entry)
+        for depth in range(1, len(path) + 1):
+            if path[:depth] not in sections:
+                sections[path[:depth]] = []
+                title = path[depth - 1].replace("-", " ").capitalize()
+                sections[path[:depth - 1]].append({title: sections[path[:depth]]})
+        sections[path].append({page.title: src(page.url)})
     menu.append({"О нас": src("pages/about.html")})
     if any(p.url == "pages/monitoring.html" for p in extra):
         menu.append({"Мониторинг": src("pages/monitoring.html")})

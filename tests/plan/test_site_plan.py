@@ -218,9 +218,6 @@ def test_an_own_page_takes_the_place_of_the_shared_page_at_its_address(with_page
     assert page(plan(with_pages, "district-a"), "pages/obshchaya.html").title == "Общая страница"
 
 
-@pytest.mark.xfail(strict=True, reason="plan/sitepages.nav makes one top-level section per folder path: "
-                   "pages/dokumenty/2024/ becomes a second top-level «Dokumenty» beside pages/dokumenty/, "
-                   "instead of a section inside it (SPEC §2: the file tree is the menu)")
 def test_a_folder_inside_a_folder_of_pages_is_a_section_inside_its_section(with_pages: FederationView) -> None:
     nav = plan(with_pages, "district-b").nav
     top = [next(iter(entry)) for entry in nav]
