@@ -1,4 +1,4 @@
-"""The commands beyond build and check: scaffolding, serve, report, codeowners, deploy."""
+"""The commands beyond build and check: scaffolding, serve, report, codeowners, guide-fields, deploy."""
 
 from __future__ import annotations
 
@@ -54,6 +54,24 @@ def cmd_codeowners(args: argparse.Namespace) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     print(path.relative_to(args.repo))
+    return 0
+
+
+def cmd_guide_fields(args: argparse.Namespace) -> int:
+    from fedsite.cli.scaffold import GUIDE, guide_text
+
+    path, current, text = guide_text(args.repo)
+    if args.check:
+        if current != text:
+            pairs = zip(current.splitlines(), text.splitlines())
+            line = next((n for n, (now, then) in enumerate(pairs, 1) if now != then), current.count("\n") + 1)
+            print(f"{GUIDE}:{line}: таблицы полей не совпадают со схемой (fedsite/model/schema.py); запустите "
+                  "«python build.py guide-fields» и добавьте изменения в коммит", file=sys.stderr)
+            return 1
+        print("Таблицы полей в руководстве актуальны.")
+        return 0
+    path.write_text(text, encoding="utf-8")
+    print(GUIDE)
     return 0
 
 
@@ -143,6 +161,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("codeowners", help="записать .github/CODEOWNERS из site.yml")
     p.add_argument("--check", action="store_true", help="только проверить, что файл актуален")
     p.set_defaults(func=cmd_codeowners)
+    p = sub.add_parser("guide-fields", help="записать таблицы полей в docs/guide.md из схемы")
+    p.add_argument("--check", action="store_true", help="только проверить, что таблицы актуальны")
+    p.set_defaults(func=cmd_guide_fields)
     p = sub.add_parser("deploy", help="опубликовать public/ в ветку gh-pages")
     p.add_argument("--push", action="store_true")
     p.set_defaults(func=cmd_deploy)

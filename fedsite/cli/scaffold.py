@@ -1,8 +1,10 @@
-"""Scaffolding: a new post, a new organization, and CODEOWNERS from every site.yml."""
+"""Scaffolding: a new post, a new organization, CODEOWNERS from every site.yml, and the guide's field tables
+(each written from the schema, fedsite/model/schema.py)."""
 
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -10,37 +12,39 @@ import yaml
 from fedsite.model.slugs import slug as make_slug
 
 from fedsite.model.diagnostics import Diagnostics, UsageError
-from fedsite.model.schema import KINDS, as_list
+from fedsite.model.schema import KINDS, POST_FIELDS, SITE_FIELDS, Field, as_list
+from fedsite.read.federation import read_projects
 from fedsite.read.tree import ORG_ID, RESERVED, Tree, discover
 
-POST_TEMPLATE = """---
-title: {title}
-date: {date}
-# Необязательные поля: уберите «# » в начале строки, чтобы включить поле.
-# updated: {day}               # дата обновления
-# tags: [новости]              # метки
-# projects: [{project}]        # проекты из shared/data/projects.yml
-# summary: Кратко о новости     # текст для списков и лент; иначе — первый абзац
-# cover: ../assets/photo.jpg   # обложка: картинка из папки assets
-# author: Имя Фамилия          # автор
-# draft: true                  # черновик: не публикуется
-# slug: {slug}                 # адрес страницы латиницей
-# id: {stem}                   # постоянный номер для лент, не меняйте после публикации
-# audio: ../assets/lecture.mp3 # аудиолекция: файл или адрес
-# video: https://rutube.ru/video/...  # видео: файл или адрес
-# event:                       # мероприятие (вебинар, семинар)
-#   start: {day} 10:00
-#   end: {day} 12:00
-#   place: Место проведения
-#   online: https://vkvideo.ru/...
----
-
+OPTIONAL = "# Необязательные поля: уберите «# » в начале строки, чтобы включить поле.\n"
+POST_BODY = """
 Первый абзац — главное о событии: что, где, когда.
 
 <!-- more -->
 
 Подробности.
 """
+
+
+def field_lines(key: str, field: Field, examples: dict[str, str], comment: str = "# ") -> list[str]:
+    """A field as the scaffolding and the guide write it: `key: example` (`examples` overrides the schema's,
+    by key or `key.sub`) with its meaning beside it; a mapping of fixed sub-fields one sub-field a line."""
+    if not field.fields:
+        return [f"{comment}{key}: {examples.get(key, field.example)}".ljust(30) + f" # {field.meaning}"]
+    return [f"{comment}{key}:".ljust(30) + f" # {field.meaning}"] + [
+        f"{comment}  {sub}: {examples.get(f'{key}.{sub}', spec.example)}".ljust(30)
+        + f" # {spec.meaning}" + (", обязательно" if spec.required else "")
+        for sub, spec in field.fields.items()]
+
+
+def scaffold(fields: dict[str, Field], given: dict[str, str], examples: dict[str, str]) -> str:
+    """A YAML card or front matter: the `given` fields (YAML text) first, then every other field of the
+    schema commented out, with its example (or the one in `examples`) and its meaning."""
+    lines = [f"{key}: {given[key]}" for key in fields if key in given] + [OPTIONAL.rstrip("\n")]
+    for key, field in fields.items():
+        if key not in given:
+            lines += field_lines(key, field, examples)
+    return "\n".join(lines) + "\n"
 
 
 def tree_or_fail(repo: Path) -> Tree:
@@ -69,9 +73,12 @@ def new_post(repo: Path, org_id: str, title: str, now: datetime) -> Path:
     if path.exists():
         raise UsageError(f"файл {path.relative_to(repo)} уже есть; выберите другой заголовок")
     folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(POST_TEMPLATE.format(title=yaml_scalar(title), date=now.strftime("%d.%m.%Y %H:%M"),
-                                         day=day, slug=slug, stem=path.stem, project="cifrovizaciya"),
-                    encoding="utf-8")
+    given = {"title": yaml_scalar(title), "date": now.strftime("%d.%m.%Y %H:%M")}
+    # What this post would get without the field (its address, its id), and a project this federation has.
+    projects = list(read_projects(repo, Diagnostics(repo)) or {})
+    examples = {"updated": day, "slug": slug, "id": path.stem, "event.start": f"{day} 10:00",
+                "event.end": f"{day} 12:00", **({"projects": f"[{projects[0]}]"} if projects else {})}
+    path.write_text("---\n" + scaffold(POST_FIELDS, given, examples) + "---\n" + POST_BODY, encoding="utf-8")
     return path
 
 
@@ -91,13 +98,8 @@ def new_site(repo: Path, org_id: str, parent: str, kind: str, name: str) -> Path
         raise UsageError(f"вид «{kind}» неизвестен; допустимы: {', '.join(KINDS)}")
     folder = find_org(tree, parent) / org_id
     (folder / "posts").mkdir(parents=True)
-    card = {"name": name, "kind": kind}
-    (folder / "site.yml").write_text(
-        yaml.safe_dump(card, allow_unicode=True, sort_keys=False)
-        + "# short_name: Краткое название\n# description: Описание\n# chair: Председатель\n"
-          "# contacts: {address: ..., phone: ..., email: ...}\n"
-          "# social: {vk: https://vk.com/..., ok: https://ok.ru/..., telegram: https://t.me/...}\n"
-          "# owners: [логин-github]\n", encoding="utf-8")
+    given = {"name": yaml_scalar(name), "kind": kind}
+    (folder / "site.yml").write_text(scaffold(SITE_FIELDS, given, {}), encoding="utf-8")
     (folder / "index.md").write_text(f"Добро пожаловать на сайт организации «{name}».\n", encoding="utf-8")
     return folder
 
@@ -120,3 +122,50 @@ def codeowners_text(repo: Path) -> str:
         if owners:
             lines.append(f"/{org.rel}/ {' '.join(owners)}\n")
     return "".join(lines)
+
+
+GUIDE = Path("docs/guide.md")
+GUIDE_TABLES = {"post": POST_FIELDS, "site": SITE_FIELDS}  # the marked regions of the guide, by name
+_MARKED = re.compile(r"<!-- fields:(" + "|".join(GUIDE_TABLES) + r")\b[^>]*-->\n.*?<!-- /fields:\1 -->", re.S)
+
+
+def guide_table(fields: dict[str, Field], projects: list[str]) -> str:
+    """The guide's table of a schema's fields, then how each mapping of fixed sub-fields is written."""
+    rows = ["| поле | обязательно | пример | что значит |", "|---|---|---|---|"]
+    blocks: list[str] = []
+    for key, field in fields.items():
+        what = (field.meaning + (f"; {field.guide}" if field.guide else "")).replace(
+            "{projects}", ", ".join(f"`{p}`" for p in projects))
+        example = "см. ниже" if field.fields else f"`{key}: {field.example}`"
+        rows.append(f"| `{key}` | {'да' if field.required else field.needed or 'нет'} | {example} | {what} |")
+        if field.fields:
+            blocks += ["", f"Поле `{key}` пишется так: каждое вложенное поле с новой строки, с двумя пробелами "
+                           "в начале (после `#` — пояснение, его можно не писать):", "", "```yaml",
+                       *field_lines(key, field, {}, comment=""), "```"]
+    return "\n".join(rows + blocks) + "\n"
+
+
+def guide_with_tables(text: str, projects: list[str]) -> str:
+    """The guide with each marked region (`<!-- fields:post -->` … `<!-- /fields:post -->`) written afresh
+    from the schema; a usage error if a region is missing."""
+    found = {m.group(1) for m in _MARKED.finditer(text)}
+    missing = [name for name in GUIDE_TABLES if name not in found]
+    if missing:
+        raise UsageError(f"в {GUIDE} нет места для таблиц полей: добавьте строки «<!-- fields:{missing[0]} -->» "
+                         f"и «<!-- /fields:{missing[0]} -->»")
+
+    def table(m: re.Match) -> str:
+        name = m.group(1)
+        return (f"<!-- fields:{name}: таблицу пишет «python build.py guide-fields» из fedsite/model/schema.py -->"
+                f"\n\n{guide_table(GUIDE_TABLES[name], projects)}\n<!-- /fields:{name} -->")
+
+    return _MARKED.sub(table, text)
+
+
+def guide_text(repo: Path) -> tuple[Path, str, str]:
+    """docs/guide.md: its path, its text now, and its text with the field tables of today's schema."""
+    path = repo / GUIDE
+    if not path.is_file():
+        raise UsageError(f"файла {GUIDE} нет")
+    current = path.read_text(encoding="utf-8")
+    return path, current, guide_with_tables(current, list(read_projects(repo, Diagnostics(repo)) or {}))

@@ -9,7 +9,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 from fedsite.model.dates import shown
@@ -24,54 +24,97 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$|^@?[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
 
 
+def _either(words: Iterable[str]) -> str:
+    """«a, b или c»: the words of a closed list, as a field's meaning says them."""
+    *rest, last = words
+    return ", ".join(rest) + " или " + last
+
+
 @dataclass(frozen=True)
 class Field:
-    """One front-matter or card field: its expected shape and what it means (in Russian)."""
+    """One front-matter or card field: its shape, what it means and how it is written (in Russian).
 
-    kind: str  # text | bool | list | mapping | date | url | any
+    The one declaration of a field: the reader and `check` validate with it, `new-post` and `new-site`
+    write it (`example` as the value, `meaning` as the comment beside it), and the guide's tables
+    (docs/guide.md, `python build.py guide-fields`) show it. `guide` is what the guide says beyond the
+    meaning ({projects}: the project ids of shared/data/projects.yml); `needed`, when an optional field
+    is required after all; `fields`, the sub-fields of a mapping that has a fixed set of them.
+    """
+
+    kind: str  # text | bool | list | mapping | date | file (a path beside the file, or a web address) | url | any
     required: bool
     meaning: str
+    example: str = ""
+    guide: str = ""
+    needed: str = ""
+    fields: dict[str, Field] | None = None
 
 
 SITE_FIELDS: dict[str, Field] = {
-    "name": Field("text", True, "полное название организации"),
-    "short_name": Field("text", False, "краткое название для меню и цепочки организаций"),
-    "kind": Field("text", True, "вид: regional, territorial или primary"),
-    "description": Field("text", False, "описание для поисковиков и справочника"),
-    "chair": Field("text", False, "председатель: фамилия, имя, отчество"),
-    "contacts": Field("mapping", False, "контакты: address, phone, email"),
-    "social": Field("mapping", False, "ссылки на группы: vk, ok, telegram, mymir, rutube, youtube, dzen"),
-    "owners": Field("list", False, "логины GitHub ответственных за сайт"),
-    "image": Field("text", False, "картинка, которую показывают соцсети при репосте: assets/emblema.jpg"),
+    "name": Field("text", True, "полное название организации",
+                  "Первичная профсоюзная организация МБОУ «СОШ № 1» г. Алексеевки"),
+    "short_name": Field("text", False, "краткое название для меню и цепочки организаций", "ППО СОШ № 1",
+                        "если его нет, везде пишется полное"),
+    "kind": Field("text", True, "вид: " + _either(KINDS), "primary",
+                  "то есть " + _either(KINDS.values())),
+    "description": Field("text", False, "описание для поисковиков и справочника",
+                         "Профсоюзная организация учителей школы № 1"),
+    "chair": Field("text", False, "председатель: фамилия, имя, отчество", "Иванова Анна Петровна"),
+    "contacts": Field("mapping", False, "контакты: " + ", ".join(CONTACTS),
+                      '{address: "ул. Победы, 1", phone: "+7 (47234) 3-00-00", email: school1@example.ru}',
+                      "любые из трёх; запятую внутри значения берите в кавычки"),
+    "social": Field("mapping", False, "ссылки на группы: " + ", ".join(SOCIAL),
+                    "{vk: https://vk.com/school1, telegram: https://t.me/school1}",
+                    "полные адреса, начиная с https://"),
+    "owners": Field("list", False, "логины GitHub ответственных за сайт", "[ivanova-press, petrov]",
+                    "им приходят на проверку изменения сайта"),
+    "image": Field("text", False, "картинка, которую показывают соцсети при репосте", "assets/emblema.jpg",
+                   "файл JPEG, PNG, GIF или WebP в папке assets/ организации"),
+}
+
+EVENT_FIELDS: dict[str, Field] = {
+    "start": Field("date", True, "начало", "10.12.2026 15:00"),
+    "end": Field("date", False, "окончание", "10.12.2026 16:30"),
+    "place": Field("text", False, "место", "онлайн"),
+    "online": Field("url", False, "ссылка на трансляцию", "https://vkvideo.ru/video-…"),
 }
 
 POST_FIELDS: dict[str, Field] = {
-    "title": Field("text", True, "заголовок новости"),
-    "date": Field("date", False, "дата публикации: 17.03.2024 или 2024-03-17 14:30"),
-    "updated": Field("date", False, "дата обновления"),
-    "tags": Field("list", False, "метки: список слов"),
-    "projects": Field("list", False, "проекты из shared/data/projects.yml"),
-    "summary": Field("text", False, "краткое содержание для списков и лент"),
-    "cover": Field("text", False, "обложка: путь к картинке рядом с новостью или адрес"),
-    "author": Field("text", False, "автор"),
-    "draft": Field("bool", False, "черновик: true — не публиковать"),
-    "slug": Field("text", False, "часть адреса страницы латиницей"),
-    "id": Field("text", False, "постоянный номер новости для лент"),
-    "audio": Field("text", False, "аудиофайл или его адрес"),
-    "video": Field("text", False, "видеофайл или его адрес"),
-    "event": Field("mapping", False, "мероприятие: start, end, place, online"),
+    "title": Field("text", True, "заголовок новости", "Семинар в школе"),
+    "date": Field("date", False, "дата публикации", "17.03.2026 14:30",
+                  "можно без времени: 17.03.2026; если дата в будущем, новость появится сама в этот день",
+                  needed="да, если даты нет в имени файла"),
+    "updated": Field("date", False, "дата обновления", "18.03.2026", "обычно не нужна"),
+    "tags": Field("list", False, "метки: список слов", "[спорт, конкурс]",
+                  "по ним собираются страницы «Метка «спорт»»"),
+    "projects": Field("list", False, "проекты из shared/data/projects.yml", "[cifrovizaciya]",
+                      "коды проектов: {projects}. Новость попадёт и на страницы проекта у вышестоящих "
+                      "организаций: там — последние 30 новостей и число материалов каждой организации-члена"),
+    "summary": Field("text", False, "краткое содержание для списков и лент", "Кратко о событии",
+                     "если его нет — всё, что выше строки `<!-- more -->`, а без неё — первые 300 знаков "
+                     "первого абзаца"),
+    "cover": Field("file", False, "обложка: путь к картинке рядом с новостью или адрес", "../assets/foto.jpg"),
+    "author": Field("text", False, "автор", "Анна Иванова"),
+    "draft": Field("bool", False, "черновик: true — не публиковать", "true", "черновик не появится нигде"),
+    "slug": Field("text", False, "часть адреса страницы латиницей", "seminar-v-shkole",
+                  "обычно не нужна: её берут из имени файла"),
+    "id": Field("text", False, "постоянный номер новости для лент; не меняйте после публикации",
+                "2026-03-17-seminar", "обычно не нужен: это имя файла без .md"),
+    "audio": Field("file", False, "аудиофайл или его адрес", "../assets/lekciya.mp3",
+                   "аудиолекцию слушают и в приложении для подкастов"),
+    "video": Field("file", False, "видеофайл или его адрес", "https://rutube.ru/video/…"),
+    "event": Field("mapping", False, "мероприятие: " + ", ".join(EVENT_FIELDS),
+                   guide="попадёт в раздел «Мероприятия» и в календарь", fields=EVENT_FIELDS),
 }
 
 PAGE_FIELDS: dict[str, Field] = {
-    "title": Field("text", False, "заголовок страницы"),
-    "order": Field("any", False, "порядок в меню (число)"),
-    "summary": Field("text", False, "краткое содержание"),
+    "title": Field("text", False, "заголовок страницы", "Открытый отчёт"),
+    "order": Field("any", False, "порядок в меню (число)", "10"),
+    "summary": Field("text", False, "краткое содержание", "Отчёт о работе за год"),
 }
 
-EVENT_FIELDS = {"start": "начало", "end": "окончание", "place": "место", "online": "ссылка на трансляцию"}
-
-_KIND_RU = {"text": "текст", "bool": "true или false", "list": "список", "mapping": "набор полей",
-            "date": "дата", "any": "значение"}
+_KIND_RU = {"text": "текст", "file": "текст", "url": "текст", "bool": "true или false", "list": "список",
+            "mapping": "набор полей", "date": "дата", "any": "значение"}
 
 
 def is_text(value: Any) -> bool:
@@ -80,7 +123,7 @@ def is_text(value: Any) -> bool:
 
 
 def _is_kind(value: Any, kind: str) -> bool:
-    if kind == "text":
+    if kind in ("text", "file", "url"):
         return is_text(value)
     if kind == "bool":
         return isinstance(value, bool)

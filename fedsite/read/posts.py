@@ -19,6 +19,9 @@ from fedsite.read.source import Source, key_line, markdown_files, split_front_ma
 from fedsite.read.tree import CONTENT_DIRS, Org, internal_error
 
 SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Read from the schema, so that a field declared there is checked here: lists of words, files beside the post.
+LIST_FIELDS = tuple(key for key, field in POST_FIELDS.items() if field.kind == "list")
+FILE_FIELDS = tuple(key for key, field in POST_FIELDS.items() if field.kind == "file")
 
 
 def local_file(source: Source, ref: str, org: Org, diags: Diagnostics, field: str) -> str:
@@ -78,7 +81,7 @@ def _post(source: Source, org: Org, settings: Settings, projects: dict, diags: D
         diags.add(source.path, key_line(source, "slug"), f"адрес «{slug}» недопустим: только строчные "
                                                           "латинские буквы, цифры и дефис")
         ok = False
-    for key in ("tags", "projects"):
+    for key in LIST_FIELDS:
         if isinstance(meta.get(key), list) and any(isinstance(v, (dict, list)) for v in meta[key]):
             diags.add(source.path, key_line(source, key), f"в поле «{key}» должен быть простой список слов, "
                                                           "например: [спорт, конкурс]")
@@ -90,7 +93,7 @@ def _post(source: Source, org: Org, settings: Settings, projects: dict, diags: D
                       f"проект «{pid}» не найден в shared/data/projects.yml; есть: {', '.join(projects)}")
             ok = False
     media = {f: local_file(source, str(meta[f]), org, diags, f) if _text(meta, f) else ""
-             for f in ("cover", "audio", "video")}
+             for f in FILE_FIELDS}
     event = _event(source, meta.get("event"), settings, diags)
     if not ok or when is None or (meta.get("updated") is not None and updated is None):
         return None
@@ -134,21 +137,21 @@ def _event(source: Source, value: Any, settings: Settings, diags: Diagnostics) -
         diags.add(source.path, _event_line(source, unknown[0]), f"неизвестное поле мероприятия "
                                                                 f"«{unknown[0]}»; допустимы: " + ", ".join(EVENT_FIELDS))
         return None
-    for key in ("place", "online"):
-        if value.get(key) is not None and not is_text(value[key]):
-            diags.add(source.path, _event_line(source, key), f"event.{key} ({EVENT_FIELDS[key]}) должно быть "
+    for key, spec in EVENT_FIELDS.items():
+        if value.get(key) is not None and spec.kind != "date" and not is_text(value[key]):
+            diags.add(source.path, _event_line(source, key), f"event.{key} ({spec.meaning}) должно быть "
                                                              f"текстом, а записано: {shown(value[key])}")
             return None
     times = {}
-    for key in ("start", "end"):
-        if value.get(key) is None:
+    for key, spec in EVENT_FIELDS.items():
+        if value.get(key) is None or spec.kind != "date":
             continue
         try:
             times[key] = parse_date(value[key], settings.tz)
         except DateError as e:
             diags.add(source.path, _event_line(source, key), f"event.{key}: {e}")
             return None
-    if "start" not in times:
+    if "start" not in times:  # the one required sub-field (EVENT_FIELDS): the calendar places the event by it
         diags.add(source.path, line, "у мероприятия нет начала: добавьте «start: 17.03.2024 10:00»")
         return None
     if "end" in times and times["end"] < times["start"]:
