@@ -795,8 +795,11 @@ class FederationEdits(RuleBasedStateMachine):
     def put_asset(self, data: st.DataObject) -> None:
         """A file added to an organization's assets, or one of them replaced (the same name, new bytes)."""
         existing = sorted((org_id, name) for org_id, org in self.model.orgs.items() for name in org.assets)
+        used = sorted({(post.org, name) for post in self.model.posts.values() for name in (post.cover, post.audio)}
+                      & set(existing))  # a post's cover or recording: what other sites' pages and feeds show
         if existing and data.draw(st.booleans(), label="replace"):
-            org_id, name = data.draw(st.sampled_from(existing), label="asset")
+            choices = used if used and data.draw(st.booleans(), label="one a post uses") else existing
+            org_id, name = data.draw(st.sampled_from(choices), label="asset")
         else:
             org_id = self.pick_org(data)
             name = data.draw(st.sampled_from(ASSETS), label="asset")
