@@ -19,20 +19,20 @@ def calendar_bytes(title: str, posts: list[Post], view: FederationView) -> bytes
     cal.add("x-wr-calname", title)
     cal.add("x-wr-timezone", view.settings.time_zone)
     for post in sorted((p for p in posts if p.event), key=lambda p: (p.event.start, p.org, p.post_id)):
-        org = view.tree[post.org]
-        url = view.settings.site_url + org.url_path + post.url
+        card = view.card_of(post)
+        url = view.settings.site_url + card.url
         event = Event()
         event.add("uid", item_id(post.org, post.post_id)[len("urn:uuid:"):] + "@fedsite")
         event.add("dtstamp", post.updated or post.date)
         event.add("dtstart", post.event.start)
         if post.event.end:
             event.add("dtend", post.event.end)
-        event.add("summary", post.title)
+        event.add("summary", card.title)
         event.add("url", url)
         location = post.event.place or post.event.online
         if location:
             event.add("location", location)
-        description = post.summary or view.rendered.summary(post.source.rel)
+        description = card.summary
         event.add("description", f"{description}\n{post.event.online}\n{url}".strip())
         cal.add_component(event)
     cal.add_missing_timezones()

@@ -71,18 +71,18 @@ class Feed:
 def build_item(post: Post, view: FederationView) -> FeedItem:
     """The feed item of a published post."""
     org = view.tree[post.org]
+    card = view.card_of(post)
     base = view.settings.site_url
-    url = base + org.url_path + post.url
-    rel = post.source.rel
-    cover = _absolute(post.cover, org, base)
-    content = (f'<p><img src="{cover}" alt=""></p>' if cover else "") + view.store.read(view.rendered.html_key(rel))
-    categories = [(t, t) for t in post.tags]
-    categories += [(pid, str(view.projects[pid]["title"])) for pid in post.projects]
+    url = base + card.url
+    cover = card.cover if "://" in card.cover or not card.cover else base + card.cover
+    content = (f'<p><img src="{cover}" alt=""></p>' if cover else "") + view.store.read(view.rendered.html_key(post.source.rel))
+    categories = [(t.name, t.name) for t in card.tags]
+    categories += [(pid, str(view.projects[pid]["title"])) for pid in card.projects]
     return FeedItem(
-        id=item_id(post.org, post.post_id), title=post.title, url=url, published=post.date,
-        updated=post.updated or post.date, summary=post.summary or view.rendered.summary(rel),
+        id=item_id(post.org, post.post_id), title=card.title, url=url, published=post.date,
+        updated=post.updated or post.date, summary=card.summary,
         content=clean_html(content, view.settings.iframe_hosts, base_url=url),
-        categories=tuple(categories), author=post.author or org.name, cover=cover,
+        categories=tuple(categories), author=card.author or card.org_name, cover=cover,
         enclosure=_enclosure(post, org, view),
     )
 

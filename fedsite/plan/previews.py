@@ -75,12 +75,12 @@ def with_previews(pages: list[PageSpec], org: Org, view: FederationView) -> list
         post = page.data.get("post")
         if page.template == "post.html" and post:
             og["type"] = "article"
-            og["published"] = post["date_iso"]
+            og["published"] = post.date_iso
             if page.data.get("updated_iso"):
                 og["modified"] = page.data["updated_iso"]
-            og["tags"] = [tag["name"] for tag in post["tags"]]
-            if post["cover"]:
-                cover = post["cover"]
+            og["tags"] = [tag.name for tag in post.tags]
+            if post.cover:
+                cover = post.cover
                 og = {k: v for k, v in og.items() if k not in ("image_width", "image_height")}
                 og["image"] = cover if "://" in cover else base + cover
         out.append(replace(page, description=description, data={**page.data, "og": og}))

@@ -12,7 +12,7 @@ from fedsite.model.dates import russian_date
 from fedsite.render.markup import ROOT_MARK
 from fedsite.model.schema import KINDS
 from fedsite.read.tree import Org, Tree
-from fedsite.plan.view import FederationView, file_url, tag_url
+from fedsite.plan.view import FederationView, PostCard, file_url, tag_url
 
 FEEDS = {"rss": "feed.xml", "atom": "atom.xml", "rss_all": "feed-all.xml", "atom_all": "atom-all.xml"}
 CALENDARS = {"own": "events.ics", "all": "events-all.ics"}
@@ -38,13 +38,13 @@ def local_date(moment: datetime, tz: tzinfo) -> str:
     return moment.astimezone(tz).date().isoformat()
 
 
-def post_pages(own: list[Post], cards: dict[str, dict], view: FederationView) -> list[PageSpec]:
+def post_pages(own: list[Post], cards: dict[str, PostCard], view: FederationView) -> list[PageSpec]:
     """A page per post, with previous (older) and next (newer) links and share buttons."""
     out = []
     for i, post in enumerate(own):
         rendered = view.rendered[post.source.rel]
         this = cards[post.source.rel]
-        absolute = view.settings.site_url + this["url"]
+        absolute = view.settings.site_url + this.url
         share = share_links(absolute, post.title)
         org = view.tree[post.org]
         data = {
@@ -57,7 +57,7 @@ def post_pages(own: list[Post], cards: dict[str, dict], view: FederationView) ->
             "audio": media_url(post.audio, org), "video": media_url(post.video, org),
         }
         out.append(PageSpec(post.url, post.title, "post.html", view.html(rendered), rendered.toc, data,
-                            this["summary"], local_date(post.updated or post.date, view.settings.tz)))
+                            this.summary, local_date(post.updated or post.date, view.settings.tz)))
     return out
 
 
@@ -101,7 +101,7 @@ def paginate(org: Org, base: str, heading: str, items: list[dict], per_page: int
     return out
 
 
-def news_pages(org: Org, own: list[Post], cards: dict, view: FederationView) -> list[PageSpec]:
+def news_pages(org: Org, own: list[Post], cards: dict[str, PostCard], view: FederationView) -> list[PageSpec]:
     """The news list with pagination and the archive by year."""
     items = [cards[p.source.rel] for p in own]
     per_page = view.settings.posts_per_page
@@ -120,7 +120,7 @@ def news_pages(org: Org, own: list[Post], cards: dict, view: FederationView) -> 
     return pages
 
 
-def taxonomy_pages(org: Org, own: list[Post], cards: dict, view: FederationView) -> list[PageSpec]:
+def taxonomy_pages(org: Org, own: list[Post], cards: dict[str, PostCard], view: FederationView) -> list[PageSpec]:
     """A page per tag of the site, and a page per project (with members: the latest of the subtree)."""
     tags: dict[str, list[dict]] = {}
     for post in own:
@@ -187,7 +187,7 @@ def event_pages(org: Org, view: FederationView) -> list[PageSpec]:
                      data={"upcoming": upcoming, "past": past, "calendars": calendars})]
 
 
-def home_page(org: Org, own: list[Post], cards: dict, view: FederationView) -> list[PageSpec]:
+def home_page(org: Org, own: list[Post], cards: dict[str, PostCard], view: FederationView) -> list[PageSpec]:
     """Intro, latest posts, members' latest news and upcoming events."""
     s = view.settings
     members_news = []

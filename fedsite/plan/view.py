@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from fedsite.read.content import Post
@@ -25,22 +24,56 @@ from fedsite.plan.reads import Memo, Recorder, TrackedMap, TrackedTree
 from fedsite.read.tree import Org, Tree
 
 
-def card(post: Post, tree: Tree, summary: str) -> dict[str, Any]:
-    """A post as lists, home pages and feeds show it."""
+@dataclass(frozen=True)
+class TagLink:
+    name: str
+    url: str  # public-root-relative: the tag's page on the post's site
+
+
+@dataclass(frozen=True)
+class EventCard:
+    start: str  # in Russian: «17 марта 2024 г., 14:30»
+    start_iso: str
+    end: str  # in Russian, or ''
+    place: str
+    online: str
+
+
+@dataclass(frozen=True)
+class PostCard:
+    """A post as every list, post page, preview, feed and calendar shows it: one card per post,
+    made once per build (FederationView.card_of). URLs are public-root-relative."""
+
+    title: str
+    url: str
+    date: str  # in Russian: «17 марта 2024 г.»
+    date_iso: str
+    summary: str  # the front matter's, else the rendering's
+    cover: str  # a file's URL (percent-encoded) or a web address; '' for none
+    author: str
+    org: str  # the organization's short name
+    org_name: str
+    org_url: str
+    tags: tuple[TagLink, ...]
+    projects: tuple[str, ...]
+    event: EventCard | None
+
+
+def card(post: Post, tree: Tree, summary: str) -> PostCard:
+    """The card of a post, with its rendering's summary for when the front matter has none."""
     org = tree[post.org]
     cover = post.cover if "://" in post.cover or not post.cover else file_url(org.url_path + post.cover)
     event = None
     if post.event:
-        event = {"start": russian_datetime(post.event.start), "start_iso": post.event.start.isoformat(),
-                 "end": russian_datetime(post.event.end) if post.event.end else "",
-                 "place": post.event.place, "online": post.event.online}
-    return {
-        "title": post.title, "url": org.url_path + post.url, "date": russian_date(post.date),
-        "date_iso": post.date.isoformat(), "summary": post.summary or summary,
-        "cover": cover, "author": post.author, "org": org.short_name, "org_url": org.url_path + "index.html",
-        "tags": [{"name": t, "url": org.url_path + tag_url(t)} for t in post.tags],
-        "projects": list(post.projects), "event": event,
-    }
+        event = EventCard(russian_datetime(post.event.start), post.event.start.isoformat(),
+                          russian_datetime(post.event.end) if post.event.end else "", post.event.place,
+                          post.event.online)
+    return PostCard(
+        title=post.title, url=org.url_path + post.url, date=russian_date(post.date), date_iso=post.date.isoformat(),
+        summary=post.summary or summary, cover=cover, author=post.author, org=org.short_name, org_name=org.name,
+        org_url=org.url_path + "index.html", tags=tuple(TagLink(t, org.url_path + tag_url(t)) for t in post.tags),
+        projects=tuple(post.projects), event=event,
+    )
 
 
 def file_url(path: str) -> str:
@@ -165,8 +198,8 @@ class FederationView:
             return merge_newest([own] + [self.events(self.tree[m]) for m in org.members])
         return self.memo.get(("events", org.id), compute)
 
-    def card_of(self, post: Post) -> dict[str, Any]:
-        def compute() -> dict[str, Any]:
+    def card_of(self, post: Post) -> PostCard:
+        def compute() -> PostCard:
             rel = post.source.rel
             return card(post, self.tree, self.rendered.summary(rel) if rel in self.rendered else "")
         return self.memo.get(("card", post.source.rel), compute)

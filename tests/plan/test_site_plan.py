@@ -80,9 +80,9 @@ def test_a_territorial_site_with_members_adds_directory_monitoring_and_member_fe
     assert [f["url"] for f in district.site["feeds"]] == [
         "district-a/feed.xml", "district-a/atom.xml", "district-a/feed-all.xml", "district-a/atom-all.xml"]
     home = page(district, "index.html").data
-    assert [c["url"] for c in home["member_news"]] == [  # its members' newest, not its own
+    assert [c.url for c in home["member_news"]] == [  # its members' newest, not its own
         SCHOOL_1 + "posts/yanvar.html", SCHOOL_1 + "posts/uroki.html", SCHOOL_1 + "posts/leto.html"]
-    assert [c["url"] for c in home["latest"]] == ["district-a/posts/seminar-v-raione.html"]
+    assert [c.url for c in home["latest"]] == ["district-a/posts/seminar-v-raione.html"]
 
 
 def test_a_territorial_site_without_members_is_planned_as_a_primary_one(view: FederationView) -> None:
@@ -109,25 +109,25 @@ def test_the_directory_lists_the_whole_subtree_and_about_only_the_members(view: 
 
 def test_project_pages_roll_up_the_subtree_where_there_are_members(view: FederationView) -> None:
     district = page(plan(view, "district-a"), "posts/projects/obrazovanie.html").data
-    assert [c["url"] for c in district["entries"]] == [SCHOOL_1 + "posts/uroki.html",
+    assert [c.url for c in district["entries"]] == [SCHOOL_1 + "posts/uroki.html",
                                                       "district-a/posts/seminar-v-raione.html"]
     assert district["total"] == 2 and district["federation_wide"] is True
     assert district["members"] == [{"name": "Школа 1", "count": 1, "url": SCHOOL_1 + "posts/projects/obrazovanie.html"}]
     assert district["project_feeds"] == {}  # feeds per project are the root's alone
     school = page(plan(view, "school-1"), "posts/projects/zdorovie.html").data
-    assert [c["url"] for c in school["entries"]] == [SCHOOL_1 + "posts/uroki.html"]
+    assert [c.url for c in school["entries"]] == [SCHOOL_1 + "posts/uroki.html"]
     assert school["total"] == 1 and "members" not in school and school["federation_wide"] is False
     root = page(plan(view, "region"), "posts/projects/zdorovie.html").data
     assert root["project_feeds"] == {"rss": "posts/projects/zdorovie.xml", "atom": "posts/projects/zdorovie.atom.xml"}
-    assert [c["url"] for c in root["entries"]] == [SCHOOL_1 + "posts/uroki.html", "posts/lekciya.html"]
+    assert [c.url for c in root["entries"]] == [SCHOOL_1 + "posts/uroki.html", "posts/lekciya.html"]
 
 
 def test_post_pages_link_their_neighbours_and_the_roots_project_pages(view: FederationView) -> None:
     school = plan(view, "school-1")
     middle = page(school, "posts/uroki.html")
     assert (middle.template, middle.title) == ("post.html", "Открытые уроки")
-    assert middle.data["newer"]["url"] == SCHOOL_1 + "posts/yanvar.html"
-    assert middle.data["older"]["url"] == SCHOOL_1 + "posts/leto.html"
+    assert middle.data["newer"].url == SCHOOL_1 + "posts/yanvar.html"
+    assert middle.data["older"].url == SCHOOL_1 + "posts/leto.html"
     assert page(school, "posts/yanvar.html").data["newer"] is None
     assert page(school, "posts/leto.html").data["older"] is None
     assert [p["url"] for p in middle.data["projects"]] == ["posts/projects/zdorovie.html",
@@ -140,8 +140,8 @@ def test_post_pages_link_their_neighbours_and_the_roots_project_pages(view: Fede
 def test_news_lists_are_paginated_with_pager_links_from_the_public_root(view: FederationView) -> None:
     school = plan(view, "school-1")
     first, second = page(school, "posts/index.html"), page(school, "posts/page/2.html")
-    assert [c["url"] for c in first.data["entries"]] == [SCHOOL_1 + "posts/yanvar.html", SCHOOL_1 + "posts/uroki.html"]
-    assert [c["url"] for c in second.data["entries"]] == [SCHOOL_1 + "posts/leto.html"]
+    assert [c.url for c in first.data["entries"]] == [SCHOOL_1 + "posts/yanvar.html", SCHOOL_1 + "posts/uroki.html"]
+    assert [c.url for c in second.data["entries"]] == [SCHOOL_1 + "posts/leto.html"]
     assert (first.data["pager"]["prev"], first.data["pager"]["next"]) == ("", SCHOOL_1 + "posts/page/2.html")
     assert (second.data["pager"]["prev"], second.data["pager"]["next"]) == (SCHOOL_1 + "posts/index.html", "")
     assert (first.title, second.title) == ("Новости", "Новости — страница 2")
@@ -153,7 +153,7 @@ def test_drafts_and_scheduled_posts_get_no_page_and_no_entry(view: FederationVie
     region = plan(view, "region")
     posts = [p.url for p in region.pages if p.template == "post.html"]
     assert posts == ["posts/novyj-god.html", "posts/lekciya.html"]  # not chernovik (draft), budushchee (2030)
-    assert [c["url"] for c in page(region, "posts/index.html").data["entries"]] == posts
+    assert [c.url for c in page(region, "posts/index.html").data["entries"]] == posts
 
 
 def test_only_the_root_publishes_the_shared_files(view: FederationView) -> None:

@@ -15,7 +15,8 @@ import pytest
 
 from fedsite.model.diagnostics import Diagnostics
 from fedsite.plan.reads import Recorder, TrackedMap, TrackedTree
-from fedsite.plan.view import FederationView, TrackedRendered, card, federation_view, file_url, is_upcoming
+from fedsite.plan.view import (EventCard, FederationView, PostCard, TagLink, TrackedRendered, card, federation_view,
+                               file_url, is_upcoming)
 from fedsite.read.content import Event, Post
 from fedsite.read.federation import Federation, newest_first, read_federation
 from fedsite.read.settings import Settings
@@ -184,13 +185,13 @@ def test_a_card_shows_the_post_where_its_site_publishes_it_and_reads_its_card_an
     post = post_of(fed, UROKI)
     with view.recorder.recording() as reads:
         shown = view.card_of(post)
-    assert shown == {
-        "title": "Открытые уроки", "url": "district-a/school-1/posts/uroki.html", "date": "1 мая 2024 г.",
-        "date_iso": "2024-05-01T00:00:00+03:00", "summary": "Провели открытые уроки.", "cover": "", "author": "",
-        "org": "Школа 1", "org_url": "district-a/school-1/index.html",
-        "tags": [{"name": "обучение", "url": "district-a/school-1/posts/tags/obuchenie.html"}],
-        "projects": ["zdorovie", "obrazovanie"], "event": None,
-    }
+    assert shown == PostCard(
+        title="Открытые уроки", url="district-a/school-1/posts/uroki.html", date="1 мая 2024 г.",
+        date_iso="2024-05-01T00:00:00+03:00", summary="Провели открытые уроки.", cover="", author="",
+        org="Школа 1", org_name=fed.tree["school-1"].name, org_url="district-a/school-1/index.html",
+        tags=(TagLink("обучение", "district-a/school-1/posts/tags/obuchenie.html"),),
+        projects=("zdorovie", "obrazovanie"), event=None,
+    )
     assert reads == {("org", "school-1"), ("doc", UROKI)}
     with view.recorder.recording() as again:
         assert view.card_of(post) is shown
@@ -200,17 +201,16 @@ def test_a_card_shows_the_post_where_its_site_publishes_it_and_reads_its_card_an
 def test_a_card_of_an_event_gives_its_start_in_russian_and_as_iso(fed: Federation) -> None:
     view = fresh_view(fed)
     shown = view.card_of(post_of(fed, NEW_YEAR))
-    assert (shown["url"], shown["org"], shown["org_url"]) == ("posts/novyj-god.html", "Регион", "index.html")
-    assert shown["event"] == {"start": "31 декабря 2024 г., 23:30", "start_iso": "2024-12-31T23:30:00+03:00",
-                              "end": "", "place": "Белгород", "online": ""}
+    assert (shown.url, shown.org, shown.org_url) == ("posts/novyj-god.html", "Регион", "index.html")
+    assert shown.event == EventCard("31 декабря 2024 г., 23:30", "2024-12-31T23:30:00+03:00", "", "Белгород", "")
 
 
 def test_a_covers_path_becomes_a_percent_encoded_url_under_its_site_and_a_web_address_stays(fed: Federation) -> None:
     post = post_of(fed, UROKI)
     local = card(replace(post, cover="posts/Фото 1#2.jpg"), fed.tree, "")
-    assert local["cover"] == "district-a/school-1/posts/%D0%A4%D0%BE%D1%82%D0%BE%201%232.jpg"
+    assert local.cover == "district-a/school-1/posts/%D0%A4%D0%BE%D1%82%D0%BE%201%232.jpg"
     web = card(replace(post, cover="https://example.org/a b.jpg"), fed.tree, "")
-    assert web["cover"] == "https://example.org/a b.jpg"
+    assert web.cover == "https://example.org/a b.jpg"
     assert file_url("") == "" and file_url("a/100%.pdf") == "a/100%25.pdf"
 
 
