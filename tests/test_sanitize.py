@@ -80,3 +80,8 @@ def test_other_iframes_lose_their_source(url: str) -> None:
 def test_feed_content_gets_absolute_urls() -> None:
     out = clean_html('<a href="../x.html">x</a><img src="img.png">', (), base_url="https://f.org/a/posts/p.html")
     assert 'href="https://f.org/a/x.html"' in out and 'src="https://f.org/a/posts/img.png"' in out
+
+
+def test_an_embedded_videos_title_is_kept_for_screen_readers() -> None:
+    html = '<iframe src="https://rutube.ru/play/embed/1" title="Видео: семинар"></iframe>'
+    assert 'title="Видео: семинар"' in clean_html(html, DEFAULT_IFRAME_HOSTS)

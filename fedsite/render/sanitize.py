@@ -14,7 +14,7 @@ _GLOBAL_ATTRS = {"class", "id", "title", "lang", "dir"}
 _TAG_ATTRS = {
     "a": {"href", "hreflang", "target"},
     "img": {"alt", "src", "width", "height", "loading"},
-    "iframe": {"src", "width", "height", "allow", "allowfullscreen", "frameborder", "loading"},
+    "iframe": {"src", "width", "height", "allow", "allowfullscreen", "frameborder", "loading", "title"},
     "audio": {"src", "controls", "preload"},
     "video": {"src", "controls", "preload", "poster", "width", "height"},
     "source": {"src", "type"},
