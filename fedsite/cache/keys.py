@@ -58,16 +58,15 @@ def module_path(name: str) -> Path | None:
     return None
 
 
-def runtime_imports(path: Path, name: str) -> set[str]:
-    """The modules a file imports when it runs: at its top or in a function, not for type checking."""
+@lru_cache(maxsize=None)
+def runtime_imports(path: Path, name: str) -> frozenset[str]:
+    """The modules a file imports when it runs: at its top or in a function, not for type checking.
+    Only statements are visited (an import is one): walking every expression cost a second a build."""
     package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-    tree = ast.parse(path.read_bytes())
-    skipped = {id(node) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node.test)
-               for child in node.body for node in ast.walk(child)}
-    found = set()
-    for node in ast.walk(tree):
-        if id(node) in skipped:
-            continue
+    found: set[str] = set()
+    todo = list(ast.parse(path.read_bytes()).body)
+    while todo:
+        node = todo.pop()
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -77,7 +76,12 @@ def runtime_imports(path: Path, name: str) -> set[str]:
                 base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
             found.add(base)
             found.update(f"{base}.{alias.name}" for alias in node.names)  # `from package import module`
-    return found
+        elif isinstance(node, ast.If) and _is_type_checking(node.test):
+            todo += node.orelse
+        else:
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                todo += [child for child in getattr(node, field, ()) if isinstance(child, ast.AST)]
+    return frozenset(found)
 
 
 def _is_type_checking(test: ast.expr) -> bool:

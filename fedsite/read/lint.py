@@ -125,15 +125,18 @@ def _check_block(block: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return out
 
 
+_BRACKETS = re.compile(r"\\.|[\[\]()]", re.S)  # an escaped character, or a bracket or parenthesis
+
+
 def _unclosed(text: str) -> list[tuple[int, int]]:
-    """Where a `[…](` starts, and its `](`, whose `(` is not closed within its block (one pass)."""
-    found = []
-    depth, start, paren, opening = 0, -1, -1, -1
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\":
-            i += 2
+    """Where a `[…](` starts, and its `](`, whose `(` is not closed within its block (one pass over its
+    brackets only: a loop over every character was 12 s of a cold build at 200 sites)."""
+    if "](" not in text:
+        return []
+    depth, start, paren, opening, after = 0, -1, -1, -1, 0
+    for m in _BRACKETS.finditer(text):
+        i, c = m.start(), m.group()
+        if i < after or c[0] == "\\":
             continue
         if depth:
             if c == "(":
@@ -143,13 +146,8 @@ def _unclosed(text: str) -> list[tuple[int, int]]:
         elif c == "[":
             opening = i - 1 if i and text[i - 1] == "!" else i
         elif c == "]" and text.startswith("(", i + 1) and opening >= 0:
-            depth, start, paren = 1, opening, i
-            i += 2
-            continue
-        i += 1
-    if depth:
-        found.append((start, paren))
-    return found
+            depth, start, paren, after = 1, opening, i, i + 2
+    return [(start, paren)] if depth else []
 
 
 def _skipped_levels(headings: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
