@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from fedsite.build import pipeline as builder
 from fedsite.build.pipeline import build
 from fedsite.model.diagnostics import Diagnostics
 
