@@ -3,8 +3,9 @@ below it, no import circle, and MkDocs behind `fedsite.engine` alone (so that th
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
+
+from fedsite.cache.keys import runtime_imports
 
 PACKAGE = Path(__file__).resolve().parent.parent / "fedsite"
 # Bottom to top: a stage may import its own package and those before it, never one after it.
@@ -20,19 +21,7 @@ def modules() -> dict[str, Path]:
 
 def imports(path: Path, name: str) -> set[str]:
     """Every module the file imports, at its top or inside a function, TYPE_CHECKING blocks included."""
-    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)  # `from pkg import module`
-    return found
+    return set(runtime_imports(path, name, type_checking=True))
 
 
 def graph() -> dict[str, set[str]]:

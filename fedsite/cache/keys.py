@@ -59,9 +59,10 @@ def module_path(name: str) -> Path | None:
 
 
 @lru_cache(maxsize=None)
-def runtime_imports(path: Path, name: str) -> frozenset[str]:
-    """The modules a file imports when it runs: at its top or in a function, not for type checking.
-    Only statements are visited (an import is one): walking every expression cost a second a build."""
+def runtime_imports(path: Path, name: str, type_checking: bool = False) -> frozenset[str]:
+    """The modules a file imports when it runs: at its top or in a function, and with `type_checking`
+    those it imports for type checking too (tests/test_layout.py). Only statements are visited (an
+    import is one): walking every expression cost a second a build."""
     package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
     found: set[str] = set()
     todo = list(ast.parse(path.read_bytes()).body)
@@ -76,7 +77,7 @@ def runtime_imports(path: Path, name: str) -> frozenset[str]:
                 base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
             found.add(base)
             found.update(f"{base}.{alias.name}" for alias in node.names)  # `from package import module`
-        elif isinstance(node, ast.If) and _is_type_checking(node.test):
+        elif isinstance(node, ast.If) and _is_type_checking(node.test) and not type_checking:
             todo += node.orelse
         else:
             for field in ("body", "orelse", "finalbody", "handlers", "cases"):
