@@ -94,10 +94,10 @@ class SiteBuilds:
 
     def _unchanged(self, org_id: str) -> bool:
         """Take the site from the cache if nothing it read has changed; say why not for --why."""
-        recorded = decode(self.cache.recorded_reads(org_id)) if self.reads_now else []
-        hit = self.cache.output(org_id)
-        if recorded and hit is not None and self.reads_now.unchanged(recorded):
-            if self._reuse(org_id, self.cache.digest(org_id), hit):
+        digest, reads = self.cache.recorded(org_id) if self.reads_now else ("", "")
+        recorded = decode(reads)
+        if recorded and self.reads_now.unchanged(recorded):
+            if self._reuse(org_id, digest, self.cache.folder / org_id / "out"):
                 self.result.pages += self.cache.pages(org_id)
                 if org_id == self.why:
                     self.result.why = why_text(org_id, recorded, [], "inputs")

@@ -35,9 +35,11 @@ class SiteCache:
         """The cached output of a site whose planned unit (its digest) is the same."""
         return self._find(org, "digest", digest)
 
-    def recorded_reads(self, org: str) -> str:
-        """What planning the cached site read, with each read's digest then (sites/reads.py)."""
-        return self._read(org, "inputs") if self._read(org, "digest") else ""
+    def recorded(self, org: str) -> tuple[str, str]:
+        """The digest of the cached site's output and what planning it read, each read's digest then
+        (sites/reads.py); ('', '') when there is no entry."""
+        digest = self._read(org, "digest")
+        return (digest, self._read(org, "inputs")) if digest else ("", "")
 
     def output(self, org: str) -> Path | None:
         """The cached output of the site (its digest in `digest`), if there is one."""

@@ -56,7 +56,19 @@ class ReadDigests:
         return self.known[token]
 
     def reads(self, tokens: set[Token]) -> list[Read]:
-        return sorted((kind, key, self.of((kind, key))) for kind, key in set(tokens) | set(EVERY_SITE))
+        """The reads to keep with a site, with their digests: a document of an organization whose posts
+        were read is left out when the posts' digest covers it (its render group's digest covers every
+        document of the organization's folder): 61k of them made every build check 84k reads."""
+        covered = {key for kind, key in tokens if kind == "posts" and self._group_digest(key)}
+        tree = self.view.tree.untracked
+        kept = set(EVERY_SITE)
+        for kind, key in tokens:
+            if kind == "doc" and covered:
+                owner = tree.owner_of(key)
+                if owner is not None and owner.id in covered:
+                    continue
+            kept.add((kind, key))
+        return sorted((kind, key, self.of((kind, key))) for kind, key in kept)
 
     def changes(self, recorded: list[Read]) -> list[Change]:
         """The recorded reads that differ now (all are computed: this is for `--why` and for a miss)."""
@@ -116,10 +128,14 @@ class ReadDigests:
         each warm build at 1,000 sites."""
         posts = self.view.posts.untracked.get(org_id, [])
         read_key = self.fed.read_keys.get(org_id, "")
-        rendered = self.view.rendered.untracked
-        org = self.view.tree.untracked.orgs.get(org_id)
-        group = (read_key and org is not None and rendered.group_digest(org.rel)) or rendered.digests(map(REL, posts))
+        group = self._group_digest(org_id) or self.view.rendered.untracked.digests(map(REL, posts))
         return canonical_digest((read_key, len(posts) if read_key else posts, group))
+
+    def _group_digest(self, org_id: str) -> str:
+        """The render index's digest of the organization's folder ('' when there is none to trust)."""
+        org = self.view.tree.untracked.orgs.get(org_id)
+        read_key = self.fed.read_keys.get(org_id, "")
+        return (read_key and org is not None and self.view.rendered.untracked.group_digest(org.rel)) or ""
 
     def _event_posts(self) -> dict[str, object]:
         if self._events is None:

@@ -48,7 +48,7 @@ def test_a_stored_site_is_found_by_its_digest_as_a_copy_of_its_output(tmp_path: 
     assert os.stat(built).st_ino != os.stat(kept).st_ino  # a copy: damage to one never reaches the other
     built.write_text("изменено после сборки")
     assert kept.read_bytes() == PAGES["index.html"].encode()
-    assert (cache.digest("school-1"), cache.recorded_reads("school-1"), cache.pages("school-1")) == (
+    assert (cache.digest("school-1"), cache.recorded("school-1")[1], cache.pages("school-1")) == (
         "digest-1", '{"reads": 1}', 3)
     assert cache.output("school-1") == out
 
@@ -57,13 +57,13 @@ def test_another_digest_or_organization_is_a_miss(cache: SiteCache) -> None:
     assert cache.lookup("school-1", "digest-2") is None
     assert cache.lookup("school-1", "") is None
     assert cache.lookup("school-2", "digest-1") is None
-    assert (cache.output("school-2"), cache.recorded_reads("school-2"), cache.pages("school-2")) == (None, "", 0)
+    assert (cache.output("school-2"), cache.recorded("school-2")[1], cache.pages("school-2")) == (None, "", 0)
 
 
 def test_new_reads_for_the_same_output_keep_the_output_and_its_page_keys(tmp_path: Path, cache: SiteCache) -> None:
     before = tree_of(cache.output("school-1"))
     cache.store("school-1", "digest-1", '{"reads": 2}', None)
-    assert cache.recorded_reads("school-1") == '{"reads": 2}'
+    assert cache.recorded("school-1")[1] == '{"reads": 2}'
     assert tree_of(cache.lookup("school-1", "digest-1")) == before
     assert cache.reusable_pages("school-1", KEYS).keys() == KEYS.keys()
 
@@ -81,7 +81,7 @@ def test_an_entry_without_its_digest_is_a_miss_whatever_else_is_there(cache: Sit
     (cache.folder / "school-1/digest").unlink()  # as a build killed while storing leaves it
     assert cache.lookup("school-1", "digest-1") is None
     assert cache.output("school-1") is None
-    assert cache.recorded_reads("school-1") == ""  # the site is planned again
+    assert cache.recorded("school-1")[1] == ""  # the site is planned again
 
 
 def test_a_store_that_fails_half_way_leaves_a_miss_not_the_old_entry(
@@ -98,13 +98,13 @@ def test_a_store_that_fails_half_way_leaves_a_miss_not_the_old_entry(
     with pytest.raises(OSError):
         cache.store("school-1", "digest-2", "{}", built_site(tmp_path / "rebuilt"), 3, KEYS)
     assert cache.lookup("school-1", "digest-2") is None and cache.lookup("school-1", "digest-1") is None
-    assert cache.output("school-1") is None and cache.recorded_reads("school-1") == ""
+    assert cache.output("school-1") is None and cache.recorded("school-1")[1] == ""
 
 
 def test_without_a_cache_folder_nothing_is_kept() -> None:
     store = SiteCache(None)
     store.store("school-1", "digest-1", "{}", None)
-    assert (store.lookup("school-1", "digest-1"), store.output("school-1"), store.recorded_reads("school-1")) == (
+    assert (store.lookup("school-1", "digest-1"), store.output("school-1"), store.recorded("school-1")[1]) == (
         None, None, "")
     store.prune(set())
 
@@ -201,7 +201,7 @@ def test_a_damaged_entry_is_found_as_it_is_copied_out_and_dropped(tmp_path: Path
     assert str(raised.value) == (f"кэш сайта «school-1» повреждён ({named}); сайт будет собран заново: "
                                  "запустите сборку ещё раз")
     assert not dest.exists()  # no half-copied site is left to be published
-    assert cache.lookup("school-1", "digest-1") is None and cache.recorded_reads("school-1") == ""
+    assert cache.lookup("school-1", "digest-1") is None and cache.recorded("school-1")[1] == ""
 
 
 def test_an_entry_without_its_manifest_is_damaged(tmp_path: Path, cache: SiteCache) -> None:
