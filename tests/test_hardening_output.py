@@ -161,9 +161,12 @@ def test_shard_outputs_without_the_root_can_be_built_again(mini: Path, tmp_path:
 def start_paused(repo: Path, *args: str, tmp: Path) -> tuple[subprocess.Popen, int]:
     """A build stopped half-way through its swap (swap.py's test hook): the process and its pid."""
     marker = tmp / "paused"
+    # Ctrl-C as a terminal sends it, even when the tests themselves run as a shell's background job
+    # (which starts with SIGINT ignored, and would hand that on to the build).
     proc = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "build", "--jobs", "1", *args], cwd=repo,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "FEDSITE_TEST_PAUSE_SWAP": str(marker)})
+                            env={**os.environ, "FEDSITE_TEST_PAUSE_SWAP": str(marker)},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not marker.exists():
         assert proc.poll() is None, proc.communicate()
@@ -288,8 +291,9 @@ def test_scratch_folders_of_dead_builds_are_removed_live_ones_kept(mini: Path, t
     assert run(mini, "build", "--jobs", "1").returncode == 0
     gone = subprocess.Popen(["true"])
     gone.wait()
+    running = subprocess.Popen(["sleep", "600"])  # another live process (the tests' parent may be pid 1)
     dead, dead_locked, reused, live, live_locked = (
-        mini / f".public.new-{pid}" for pid in (gone.pid, gone.pid + 1_000_000, 1, os.getpid(), os.getppid()))
+        mini / f".public.new-{pid}" for pid in (gone.pid, gone.pid + 1_000_000, 1, os.getpid(), running.pid))
     for folder in (dead, dead_locked, reused, live, live_locked):
         folder.mkdir()
         (folder / "half-built.html").write_text("<p>")
@@ -304,6 +308,8 @@ def test_scratch_folders_of_dead_builds_are_removed_live_ones_kept(mini: Path, t
         assert scratch_folders(mini) == sorted([live.name, live_locked.name])
     for folder in (live, live_locked):
         shutil.rmtree(folder)
+    running.kill()
+    running.wait()
 
 
 def _forked_children(pid: int) -> list[str]:
