@@ -1,22 +1,12 @@
 """Outputs that span sites (robots.txt and the sitemap index today): a unit of their own, made again
-only when something they read changed, placed at the root by full, cached and sharded builds alike."""
+only when something they read changed, placed at the root by full and cached builds alike (the shard
+that holds the root: tests/test_incremental.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fedsite.build.pipeline import BuildOptions, build
-from fedsite.model.diagnostics import Diagnostics
-from fedsite.outputs.federation import FEDERATION_OUTPUTS
-
 from test_incremental import SCHOOL, cached, full_build, snapshot
-
-SPANNING = ("robots.txt", "sitemap_index.xml")
-
-
-def test_the_crawlers_files_are_a_federation_output_not_the_root_sites() -> None:
-    assert [output.name for output in FEDERATION_OUTPUTS] == ["crawlers"]
-
 
 def test_a_federation_output_is_reused_until_something_it_read_changes(mini: Path, tmp_path: Path) -> None:
     cached(mini, mini / "public")
@@ -34,16 +24,3 @@ def test_a_federation_output_is_reused_until_something_it_read_changes(mini: Pat
     assert entry.stat().st_mtime_ns != made
     assert "district-a/school-3/sitemap.xml" in (mini / "public/sitemap_index.xml").read_text(encoding="utf-8")
     assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
-
-
-def test_only_the_shard_that_holds_the_root_writes_them(mini: Path, tmp_path: Path) -> None:
-    full = full_build(mini, tmp_path / "full")
-    merged: dict[str, str] = {}
-    for k in (1, 2, 3):
-        out = tmp_path / f"shard-{k}"
-        assert build(mini, out, Diagnostics(mini), BuildOptions(shard=(k, 3)))
-        files = snapshot(out)
-        holds_root = "index.html" in files
-        assert all((name in files) == holds_root for name in SPANNING)
-        merged.update(files)
-    assert merged == full

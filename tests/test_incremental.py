@@ -131,6 +131,8 @@ def test_shards_together_equal_one_full_build(mini: Path, tmp_path: Path) -> Non
         assert build(mini, out, Diagnostics(mini), BuildOptions(shard=(k, 3)))
         part = snapshot(out)
         assert not set(part) & set(merged), "two shards wrote the same file"
+        # Outputs that span sites (robots.txt, the sitemap index) come with the root, in its shard only.
+        assert all((name in part) == ("index.html" in part) for name in ("robots.txt", "sitemap_index.xml"))
         merged.update(part)
     assert merged == full
 
