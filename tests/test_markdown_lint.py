@@ -96,3 +96,14 @@ def test_hostile_texts_take_linear_time():
         started = time.perf_counter()
         lint_markdown(text)
         assert time.perf_counter() - started < 5, text[:20]  # quadratic: minutes
+
+
+def test_a_link_whose_text_lost_its_closing_square_bracket():
+    problems = lint_markdown("Смотрите\n[Положение о конкурсе(../assets/polozhenie.pdf) и приходите.\n")
+    assert problems == [(2, "квадратная скобка не закрыта: «[Положение о конкурсе(../assets/polozhenie.pdf) "
+                            "и приходите.» — нет «]» после текста ссылки, и читатели увидят скобки и адрес "
+                            "вместо ссылки; напишите [текст ссылки](адрес)")]
+
+
+def test_a_lone_square_bracket_in_prose_or_a_task_list_is_fine():
+    assert lint_markdown("Сноска [1 в тексте, без адреса.\n\n- [ ] задача (../x/)\n- [x] готово\n") == []

@@ -122,7 +122,13 @@ def _check_block(block: list[tuple[int, str]]) -> list[tuple[int, str]]:
         out.append((line_of(paren), f"ссылка или картинка не закрыта: «{shown}» — нет «)» после адреса, и "
                                     "читатели увидят скобки и адрес вместо ссылки; допишите «)» сразу после "
                                     "адреса"))
-    return out
+    for start in _unclosed_squares(text):
+        rest = text[start:].split("\n", 1)[0]
+        shown = rest if len(rest) <= 60 else rest[:55].rstrip() + "…"
+        out.append((line_of(start), f"квадратная скобка не закрыта: «{shown}» — нет «]» после текста ссылки, "
+                                    "и читатели увидят скобки и адрес вместо ссылки; напишите "
+                                    "[текст ссылки](адрес)"))
+    return sorted(out)
 
 
 _BRACKETS = re.compile(r"\\.|[\[\]()]", re.S)  # an escaped character, or a bracket or parenthesis
@@ -148,6 +154,28 @@ def _unclosed(text: str) -> list[tuple[int, int]]:
         elif c == "]" and text.startswith("(", i + 1) and opening >= 0:
             depth, start, paren, after = 1, opening, i, i + 2
     return [(start, paren)] if depth else []
+
+
+_LINK_TARGET = re.compile(r"\((?:https?://|\.{0,2}/|[^()\s\[\]]+\.(?:md|pdf|docx?|xlsx?|jpe?g|png)\))")
+
+
+def _unclosed_squares(text: str) -> list[int]:
+    """Where a `[` opens that no `]` closes, with a link's address after it in its block: a link whose
+    text lost its `]` («[Положение(../assets/p.pdf)»). An unmatched `[` in prose without an address
+    after it is left alone: Markdown shows it as written, as the writer meant."""
+    if "[" not in text:
+        return []
+    opened: list[int] = []
+    for m in _BRACKETS.finditer(text):
+        c = m.group()
+        if c == "[":
+            opened.append(m.start() - 1 if m.start() and text[m.start() - 1] == "!" else m.start())
+        elif c == "]" and opened:
+            opened.pop()
+    if not opened:
+        return []
+    last_target = max((m.start() for m in _LINK_TARGET.finditer(text, opened[0])), default=-1)
+    return [i for i in opened if i < last_target][:1]
 
 
 def _skipped_levels(headings: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
