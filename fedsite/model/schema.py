@@ -107,6 +107,22 @@ POST_FIELDS: dict[str, Field] = {
                    guide="попадёт в раздел «Мероприятия» и в календарь", fields=EVENT_FIELDS),
 }
 
+APPROVED_FIELDS: dict[str, Field] = {
+    "date": Field("date", True, "дата утверждения", "20.02.2026"),
+    "body": Field("text", True, "кем утверждён", "заседание профкома"),
+}
+
+REPORT_FIELDS: dict[str, Field] = {
+    "title": Field("text", False, "заголовок отчёта", "Открытый отчёт за 2025 год",
+                   "если его нет — «Открытый отчёт за ГГГГ год» по имени файла"),
+    "approved": Field("mapping", True, "утверждение: " + ", ".join(APPROVED_FIELDS),
+                      guide="в этот день отчёт появится в новостях и лентах", fields=APPROVED_FIELDS),
+    "document": Field("file", False, "подписанный отчёт: файл PDF или DOCX рядом с отчётом",
+                      "../assets/otchet-2025.pdf", "на странице отчёта его можно скачать"),
+    "summary": Field("text", False, "краткое содержание для списков и лент", "Итоги работы профкома за год"),
+    "cover": Field("file", False, "обложка: путь к картинке рядом с отчётом или адрес", "../assets/foto.jpg"),
+}
+
 PAGE_FIELDS: dict[str, Field] = {
     "title": Field("text", False, "заголовок страницы", "Открытый отчёт"),
     "order": Field("any", False, "порядок в меню (число)", "10"),
