@@ -91,7 +91,7 @@ def new_site(repo: Path, org_id: str, parent: str, kind: str, name: str) -> Path
     tree = tree_or_fail(repo)
     if not ORG_ID.match(org_id) or org_id in RESERVED:
         raise UsageError(f"«{org_id}» не годится как код организации: только строчные латинские буквы, "
-                         "цифры и дефис, не posts, pages, assets, search")
+                         "цифры и дефис, не posts, pages, assets, reports, search")
     if org_id in tree.orgs:
         raise UsageError(f"код «{org_id}» уже занят: {tree[org_id].rel}")
     if kind not in KINDS:

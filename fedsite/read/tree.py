@@ -13,9 +13,9 @@ from fedsite.model.yamlfile import ParsedTexts, YamlDoc, load_file
 from fedsite.read.symlinks import BY_NAME, is_utf8, link_refusal, on_stack, real_repo, refusal_message
 
 ORG_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-# posts, pages and assets are SPEC's; search is where Material writes its index.
-RESERVED = {"posts", "pages", "assets", "search"}
-CONTENT_DIRS = {"posts", "pages", "assets"}
+# posts, pages, assets and reports are SPEC's; search is where Material writes its index.
+RESERVED = {"posts", "pages", "assets", "reports", "search"}
+CONTENT_DIRS = {"posts", "pages", "assets", "reports"}
 
 
 @dataclass(frozen=True)
