@@ -20,6 +20,14 @@ DEFAULT_IFRAME_HOSTS = ("vk.com", "vkvideo.ru", "rutube.ru", "www.youtube.com", 
 
 
 @dataclass(frozen=True)
+class DeploySettings:
+    """Where `deploy --split` publishes (SPEC §10): extra.federation.deploy in mkdocs.yml."""
+
+    root: str = ""  # the root site's repository, e.g. https://github.com/ORG/ORG.github.io.git
+    subtree: str = ""  # each territorial subtree's repository, a template with {id}: https://github.com/ORG/{id}.git
+
+
+@dataclass(frozen=True)
 class Settings:
     """What the whole federation shares; each field is a key under extra.federation."""
 
@@ -34,6 +42,7 @@ class Settings:
     iframe_hosts: tuple[str, ...] = DEFAULT_IFRAME_HOSTS  # video hosts allowed in <iframe>
     cname: str = ""  # custom domain for GitHub Pages, written as CNAME on deploy
     title: str = ""  # the federation's name, for feeds of the whole federation
+    deploy: DeploySettings = DeploySettings()  # repositories of `deploy --split`
 
     @property
     def tz(self) -> ZoneInfo:
@@ -90,7 +99,9 @@ def load_settings(repo: Path, diags: Diagnostics) -> Settings:
             diags.add(path, line, f"неизвестная настройка extra.federation.{key}; допустимы: {', '.join(known)}")
             continue
         default = spec.default
-        if isinstance(default, int):
+        if key == "deploy":
+            value = deploy_settings(value, path, deploy_line(path, line), diags)
+        elif isinstance(default, int):
             if not (isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_NUMBER):
                 diags.add(path, line, f"extra.federation.{key} должно быть целым числом от 1 до {MAX_NUMBER}, "
                                       f"а записано: {shown(value)}")
@@ -114,6 +125,41 @@ def load_settings(repo: Path, diags: Diagnostics) -> Settings:
     for problem in extension_problems(doc.data.get("markdown_extensions")):
         diags.add(path, doc.line("markdown_extensions"), problem)
     return settings
+
+
+def deploy_settings(value: Any, path: Path, line: int, diags: Diagnostics) -> DeploySettings:
+    """extra.federation.deploy: `root:` a repository, `subtree:` a repository template with {id}; each
+    wrong value is reported and left empty (deploy --split then says what to write)."""
+    if not isinstance(value, dict):
+        diags.add(path, line, "extra.federation.deploy должно быть набором «root: адрес репозитория» и "
+                              "«subtree: адрес с {id}», а записано: " + shown(value))
+        return DeploySettings()
+    found: dict[str, str] = {}
+    for key, url in value.items():
+        if key not in ("root", "subtree"):
+            diags.add(path, line, f"неизвестная настройка extra.federation.deploy.{key}; допустимы: root, subtree")
+        elif not isinstance(url, str) or not url.strip() or any(ch.isspace() for ch in url):
+            diags.add(path, line, f"extra.federation.deploy.{key} должно быть адресом git-репозитория без "
+                                  f"пробелов, например https://github.com/ORG/ORG.github.io.git, а записано: {shown(url)}")
+        elif key == "subtree" and ("{id}" not in url or any(ch in url.replace("{id}", "") for ch in "{}")):
+            diags.add(path, line, "extra.federation.deploy.subtree должно содержать {id} (код территориальной "
+                                  "организации) и никаких других {…}, например https://github.com/ORG/{id}.git, "
+                                  f"а записано: {shown(url)}")
+        else:
+            found[key] = url
+    return DeploySettings(**found)
+
+
+def deploy_line(path: Path, federation_line: int) -> int:
+    """The line of `deploy:` under extra.federation (the YAML reader keeps lines two levels deep)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return federation_line
+    for number in range(federation_line, len(lines)):
+        if lines[number].strip().startswith("deploy:"):
+            return number + 1
+    return federation_line
 
 
 def extension_problems(extensions: Any) -> list[str]:
