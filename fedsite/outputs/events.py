@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from fedsite.read.content import Post
 from fedsite.outputs.feeds import item_id
 from fedsite.plan.sitepages import CALENDARS
@@ -18,7 +20,8 @@ def calendar_bytes(title: str, posts: list[Post], view: FederationView) -> bytes
     cal.add("version", "2.0")
     cal.add("x-wr-calname", title)
     cal.add("x-wr-timezone", view.settings.time_zone)
-    for post in sorted((p for p in posts if p.event), key=lambda p: (p.event.start, p.org, p.post_id)):
+    events = sorted((p for p in posts if p.event), key=lambda p: (p.event.start, p.org, p.post_id))
+    for post in events:
         card = view.card_of(post)
         url = view.settings.site_url + card.url
         event = Event()
@@ -35,8 +38,19 @@ def calendar_bytes(title: str, posts: list[Post], view: FederationView) -> bytes
         description = card.summary
         event.add("description", f"{description}\n{post.event.online}\n{url}".strip())
         cal.add_component(event)
-    cal.add_missing_timezones()
+    if events:
+        cal.add_missing_timezones(*event_span(events, view))
     return cal.to_ical()
+
+
+def event_span(events: list[Post], view: FederationView) -> tuple[date, date]:
+    """The days the calendar's events cover, for its VTIMEZONE. Its whole history since 1970 (Moscow's
+    daylight saving until 2011, +04 in 2011–2014) was misread by simpler parsers: `ics` put an event of
+    31 December 2024 an hour early."""
+    tz = view.settings.tz
+    starts = [p.event.start.astimezone(tz).date() for p in events]
+    ends = [(p.event.end or p.event.start).astimezone(tz).date() for p in events]
+    return min(starts) - timedelta(days=1), max(ends) + timedelta(days=1)
 
 
 def calendar_files(org: Org, view: FederationView) -> dict[str, bytes]:
