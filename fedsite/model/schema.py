@@ -103,6 +103,9 @@ POST_FIELDS: dict[str, Field] = {
     "audio": Field("file", False, "аудиофайл или его адрес", "../assets/lekciya.mp3",
                    "аудиолекцию слушают и в приложении для подкастов"),
     "video": Field("file", False, "видеофайл или его адрес", "https://rutube.ru/video/…"),
+    "gallery": Field("any", False, "фотографии галереи: список путей к картинкам рядом с новостью или одна папка",
+                     "../assets/konkurs/", "миниатюры открываются во весь размер; обложкой станет первая фотография, "
+                     "если нет поля cover"),
     "event": Field("mapping", False, "мероприятие: " + ", ".join(EVENT_FIELDS),
                    guide="попадёт в раздел «Мероприятия» и в календарь", fields=EVENT_FIELDS),
 }

@@ -39,6 +39,7 @@ class Post:
     audio: str
     video: str
     event: Event | None
+    gallery: tuple[str, ...] = ()  # site-relative output paths of the gallery's images
 
 
 @dataclass(frozen=True)
