@@ -15,6 +15,7 @@ Tokens (kind, key):
   ("pages", id)     an organization's pages ('' for the shared pages), with their renderings
   ("intro", id)     its index.md, rendered
   ("assets", id)    the files it publishes, by content
+  ("reports", id)   its published open reports (read/reports.Report), without their renderings
   ("doc", rel)      one rendered document
   ("upcoming", rel) whether an event has not ended yet
   ("today", "")     the date in the federation's time zone

@@ -13,6 +13,7 @@ from fedsite.plan import sitepages as pp
 from fedsite.model.schema import CONTACTS, KINDS, SOCIAL
 from fedsite.plan.monitoring import monitoring_pages
 from fedsite.plan.previews import site_preview, with_previews
+from fedsite.plan.reports import with_reports
 from fedsite.plan.sitepages import FEEDS, PageSpec
 from fedsite.plan.view import FederationView
 from fedsite.read.tree import Org
@@ -47,6 +48,7 @@ def plan_site(org: Org, view: FederationView) -> SitePlan:
     pages += monitoring_pages(org, view)
     content_pages = pp.content_pages(org, view)
     pages += content_pages
+    pages = with_reports(pages, org, view)
     pages = with_previews(pages, org, view)
     return SitePlan(
         org=org.id, url_path=org.url_path, site_url=view.settings.site_url + org.url_path,

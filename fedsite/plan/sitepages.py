@@ -257,6 +257,8 @@ def nav(org: Org, pages: list[PageSpec], extra: list[PageSpec]) -> list[Any]:
                 sections[path[:depth - 1]].append({title: sections[path[:depth]]})
         sections[path].append({page.title: src(page.url)})
     menu.append({"О нас": src("pages/about.html")})
+    if any(p.url == "reports/index.html" for p in extra):
+        menu.append({"Открытые отчёты": src("reports/index.html")})
     if any(p.url == "pages/monitoring.html" for p in extra):
         menu.append({"Мониторинг": src("pages/monitoring.html")})
     if org.members:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -18,6 +18,8 @@ from fedsite.render.markup import Rendered
 from fedsite.model.diagnostics import Diagnostics
 from fedsite.render.htmlstore import HtmlStore
 from fedsite.render.federation import render_federation
+from fedsite.render.images import web_images
+from fedsite.model.imagefiles import Picture, WebImage, picture
 from fedsite.read.settings import Settings
 from fedsite.model.slugs import tag_url
 from fedsite.plan.reads import Memo, Recorder, TrackedMap, TrackedTree
@@ -57,6 +59,8 @@ class PostCard:
     tags: tuple[TagLink, ...]
     projects: tuple[str, ...]
     event: EventCard | None
+    picture: Picture | None = None  # the cover's web copies (a published raster image), for srcset
+    gallery: tuple[Picture, ...] = ()
 
 
 def card(post: Post, tree: Tree, summary: str) -> PostCard:
@@ -107,10 +111,15 @@ class FederationView:
     recorder: Recorder = field(compare=False, repr=False)
     store: HtmlStore = field(default_factory=lambda: HtmlStore(None), compare=False, repr=False)
     memo: Memo = field(default=None, compare=False, repr=False)  # rollups and cards, asked often
+    # (org id, site-relative path) -> the web copies of a raster image the site publishes
+    images: dict[tuple[str, str], WebImage] = field(default_factory=dict, compare=False, repr=False)
+    reports: TrackedMap = field(default=None, compare=False, repr=False)  # org id -> published reports, newest first
 
     def __post_init__(self) -> None:
         if self.memo is None:
             object.__setattr__(self, "memo", Memo(self.recorder))
+        if self.reports is None:
+            object.__setattr__(self, "reports", TrackedMap({}, "reports", self.recorder))
 
     def html(self, rendered: Rendered) -> str:
         """A document's HTML, read back from the store (the view keeps only summaries and anchors)."""
@@ -137,6 +146,15 @@ class FederationView:
         of its files (("assets", id): their content digests)."""
         self.recorder.record("assets", org.id)
         return (org.folder / path).stat().st_size
+
+    def picture(self, org: Org, path: str) -> Picture | None:
+        """A published raster image's web copies (`path` site-relative), read as part of the organization's
+        files (their content digests decide its sizes)."""
+        image = self.images.get((org.id, path)) if path else None
+        if image is None:
+            return None
+        self.recorder.record("assets", org.id)
+        return picture(file_url(org.url_path + path), image)
 
     def upcoming(self, post: Post) -> bool:
         """Whether the post's event has not ended yet."""
@@ -201,7 +219,12 @@ class FederationView:
     def card_of(self, post: Post) -> PostCard:
         def compute() -> PostCard:
             rel = post.source.rel
-            return card(post, self.tree, self.rendered.summary(rel) if rel in self.rendered else "")
+            made = card(post, self.tree, self.rendered.summary(rel) if rel in self.rendered else "")
+            if not (post.cover or post.gallery):
+                return made
+            org = self.tree[post.org]
+            return replace(made, picture=self.picture(org, post.cover),
+                           gallery=tuple(p for p in (self.picture(org, g) for g in post.gallery) if p))
         return self.memo.get(("card", post.source.rel), compute)
 
 
@@ -224,11 +247,17 @@ class TrackedRendered(TrackedMap):
 def federation_view(fed: Federation, now: datetime, diags: Diagnostics, cache_dir: Path | None = None,
                     workers: int = 1) -> FederationView:
     """Render the federation (render stage) and hand the planner its published content."""
+    images = web_images(fed, diags, cache_dir, workers)
     rendering = render_federation(fed, now, diags, cache_dir, workers)
+    assets = {org_id: images.published(files) for org_id, files in fed.assets.items()}
+    sizes = {(org_id, dest): images.copies[source].image for org_id, files in fed.assets.items()
+             for source, dest in files if source in images.copies}
     tree = fed.tree
     intros = {org_id: f"{tree[org_id].rel}/index.md" for org_id in fed.intros}
     recorder = Recorder()
+    reports = {org_id: [r for r in found if r.approved <= now] for org_id, found in fed.reports.items()}
     return FederationView(TrackedTree(tree, recorder), fed.settings, TrackedMap(rendering.published, "posts", recorder),
                           TrackedMap(dict(fed.pages), "pages", recorder), TrackedMap(intros, "intro", recorder),
-                          TrackedMap(fed.assets, "assets", recorder), TrackedRendered(rendering.rendered, "doc", recorder),
-                          fed.projects, now, recorder, rendering.store)
+                          TrackedMap(assets, "assets", recorder), TrackedRendered(rendering.rendered, "doc", recorder),
+                          fed.projects, now, recorder, rendering.store,
+                          reports=TrackedMap(reports, "reports", recorder), images=sizes)

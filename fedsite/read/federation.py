@@ -13,6 +13,7 @@ from typing import Iterator
 from fedsite.read.content import Page, Post
 from fedsite.read.pages import check_page_urls, read_assets, read_pages
 from fedsite.read.posts import read_posts
+from fedsite.read.reports import Report, read_reports, report_files
 from fedsite.read.siteurls import SiteUrls
 from fedsite.read.source import Source, split_front_matter
 from fedsite.model.diagnostics import Diagnostics, Problem
@@ -40,6 +41,7 @@ class Federation:
     markdown_extensions: list
     read_keys: dict[str, str] = field(default_factory=dict)  # org id -> read cache key (with a cache)
     file_hashes: dict[str, str] = field(default_factory=dict)  # repository path -> git blob id (with a cache)
+    reports: dict[str, list[Report]] = field(default_factory=dict)  # org id -> its reports, newest year first
 
 
 def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = None,
@@ -57,7 +59,7 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
     shared_folder = repo / "shared" / "pages"
     shared_pages = read_pages(shared_folder, "", repo, diags) if readable(shared_folder, repo, diags) else []
     SiteUrls(diags).claim_pages(shared_pages)  # on every site: none may take a page the site makes
-    posts, pages, intros = {}, {"": shared_pages}, {}
+    posts, pages, intros, reports = {}, {"": shared_pages}, {}, {}
     assets = {}
     read_keys = {org.id: cache.key(org, settings, projects, repo) for org in tree.in_order()}
     reads = {org.id: cache.get(org.id, read_keys[org.id]) for org in tree.in_order()}
@@ -68,7 +70,7 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
         if not problems:
             cache.put(org_id, read_keys[org_id], read)
     for org in tree.in_order():
-        posts[org.id], pages[org.id], assets[org.id], intro = reads.pop(org.id)
+        posts[org.id], pages[org.id], assets[org.id], intro, reports[org.id] = reads.pop(org.id)
         if intro is not None:
             intros[org.id] = intro
     base = load_file(repo / "mkdocs.yml", Diagnostics(repo))
@@ -80,7 +82,7 @@ def read_federation(repo: Path, diags: Diagnostics, cache_dir: Path | None = Non
     # Only those that load: an unknown one (settings reports it at mkdocs.yml) failed every document.
     extensions = usable_extensions(base.data.get("markdown_extensions") or []) if base else []
     return Federation(repo, settings, tree, projects or {}, posts, pages, intros, assets, extensions,
-                      {k: v for k, v in read_keys.items() if v}, cache.known)
+                      {k: v for k, v in read_keys.items() if v}, cache.known, reports)
 
 
 PARALLEL_READ = 64  # organizations to read afresh before it pays to send them to other processes
@@ -109,24 +111,28 @@ def _read_some(orgs: list[Org], repo: Path, settings: Settings,
         except Exception as e:  # noqa: BLE001 (content never gives a traceback: the folder is named instead)
             diags.add(org.folder / "site.yml", 1, f"папку организации {org.rel} не удалось прочитать: "
                                                   + internal_error(e))
-            read = ([], [], [], None)
+            read = ([], [], [], None, [])
         check_unique_urls(read[0], diags)
         out.append((org.id, (newest_first(read[0]), *read[1:]), diags.problems))  # sorted once, then cached
     return out
 
 
 def read_org(org: Org, repo: Path, settings: Settings, projects: dict | None,
-             diags: Diagnostics) -> tuple[list[Post], list[Page], list[tuple[str, str]], Source | None]:
-    """One organization's own posts, pages, published files and intro."""
+             diags: Diagnostics) -> tuple[list[Post], list[Page], list[tuple[str, str]], Source | None, list[Report]]:
+    """One organization's own posts (its reports' announcements among them), pages, published files,
+    intro and reports."""
     urls = SiteUrls(diags, projects)  # every URL of the site taken once (README: URLs)
-    posts = read_posts(org, repo, settings, projects, diags, urls)
+    reports = read_reports(org, repo, settings, diags)
+    posts = read_posts(org, repo, settings, projects, diags, urls) + [r.post for r in reports]
     pages = read_pages(org.folder / "pages", org.id, repo, diags)
     check_page_urls(pages, diags)
     urls.claim_pages(pages)
     intro = split_front_matter(org.folder / "index.md", repo, diags) if (org.folder / "index.md").is_file() else None
-    files = read_assets(org, repo, diags)
+    for report in reports:
+        urls.claim(report.post.url, "report", "отчёт", report.post.source.file, 1, "переименуйте файл")
+    files = read_assets(org, repo, diags) + report_files(org, repo, diags)
     urls.claim_files(files)
-    return posts, pages, files, intro
+    return posts, pages, files, intro, reports
 
 
 def readable(path: Path, repo: Path, diags: Diagnostics) -> bool:

@@ -16,6 +16,7 @@ GENERATED = {
     "posts/archive/index.html": "архив новостей", "posts/tags/index.html": "список меток",
     "posts/projects/index.html": "список проектов", "pages/about.html": "страница «О нас»",
     "pages/directory.html": "страница «Организации»", "pages/monitoring.html": "страница «Мониторинг»",
+    "reports/index.html": "страница «Открытые отчёты»",
 }
 GENERATED_FOLDERS = {"posts/archive": "архив новостей", "posts/tags": "метки", "posts/projects": "проекты",
                      "posts/page": "страницы списка новостей"}

@@ -102,6 +102,8 @@ class ReadDigests:
             return view.rendered.untracked.digest(key) if key in view.rendered.untracked else "-"
         if kind == "assets":
             return canonical_digest([(dest, self.file_digest(src)) for src, dest in fed.assets.get(key, [])])
+        if kind == "reports":
+            return canonical_digest(view.reports.untracked.get(key, []))
         if kind == "upcoming":
             post = self._event_posts().get(key)
             return str(post is not None and is_upcoming(post, view.clock))
@@ -165,6 +167,7 @@ WHAT = {
     "pages": "страницы организации «{key}»",
     "intro": "вступление (index.md) организации «{key}»",
     "assets": "файлы организации «{key}»",
+    "reports": "открытые отчёты организации «{key}»",
     "doc": "документ {key}",
     "upcoming": "событие {key} прошло",
     "today": "дата (мониторинг считает дни)",
