@@ -114,7 +114,10 @@ def _page(org: Org, view: FederationView, report: Report, links: list[dict], url
              "kind": KINDS.get(r.kind, r.kind), "posts": r.posts,
              "last_post": russian_day(r.last_post) or "—", "last_post_iso": r.last_post,
              "days": "—" if r.days_since is None else r.days_since, "social": len(r.social),
-             "score": r.score, "silent": r.silent} for r in report.rows]
+             "score": r.score, "silent": r.silent,
+             "reports": [{"year": y, "published": r.reports[str(y)],
+                          "url": tree[r.id].url_path + f"reports/{y}.html"} for y in report.report_years]}
+            for r in report.rows]
     groups = [(tree[t.id].short_name, t.posts) for t in report.territorial] if org.id == tree.root else \
         [(tree[m].short_name, sum(r.posts for r in report.rows if r.id == m)) for m in org.members]
     total_projects = sum(report.federation.projects.values()) or 1
@@ -136,8 +139,10 @@ def _page(org: Org, view: FederationView, report: Report, links: list[dict], url
             "charts": charts, "years": links,
             "year": report.year, "silent_days": report.silent_days,
             "silent": [row for row in rows if row["silent"]],
-            "totals": [{"name": t.name, "organizations": t.organizations, "posts": t.posts, "silent": t.silent}
+            "totals": [{"name": t.name, "organizations": t.organizations, "posts": t.posts, "silent": t.silent,
+                        "reports": [{"year": y, "count": n} for y, n in t.reports.items()]}
                        for t in (*report.territorial, report.federation)],
+            "report_years": list(report.report_years),
             "csv": org.url_path + f"pages/monitoring-{report.year}.csv",
             "json": org.url_path + f"pages/monitoring-{report.year}.json"}
     return PageSpec(url, heading, "monitoring.html", data=data)
