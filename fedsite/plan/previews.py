@@ -37,6 +37,10 @@ def site_image(org: Org, view: FederationView) -> dict[str, Any]:
     """The organization's picture (`image:` in site.yml), else the federation's."""
     own = card_image(org.card)
     if own:
+        copies = view.picture(org, own)  # the largest web copy: up to 2048 px, 1200×630 and more if the source is
+        if copies is not None:
+            return {"image": view.settings.site_url + copies.url, "image_width": copies.width,
+                    "image_height": copies.height}
         return {"image": view.settings.site_url + file_url(org.url_path + own)}
     name, width, height = SHARE_IMAGE
     return {"image": theme_file_url(view, name), "image_width": width, "image_height": height}
@@ -79,7 +83,10 @@ def with_previews(pages: list[PageSpec], org: Org, view: FederationView) -> list
             if page.data.get("updated_iso"):
                 og["modified"] = page.data["updated_iso"]
             og["tags"] = [tag.name for tag in post.tags]
-            if post.cover:
+            if post.picture:
+                og.update(image=base + post.picture.url, image_width=post.picture.width,
+                          image_height=post.picture.height)
+            elif post.cover:
                 cover = post.cover
                 og = {k: v for k, v in og.items() if k not in ("image_width", "image_height")}
                 og["image"] = cover if "://" in cover else base + cover

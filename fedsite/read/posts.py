@@ -10,6 +10,7 @@ from typing import Any
 
 from fedsite.model.dates import DateError, date_from_filename, parse_date, shown
 from fedsite.model.diagnostics import Diagnostics
+from fedsite.model.imagefiles import is_raster
 from fedsite.model.schema import EVENT_FIELDS, POST_FIELDS, as_list, check_fields, is_text, is_web_url
 from fedsite.model.slugs import MAX_SLUG, slug as make_slug
 from fedsite.read.content import Event, Post
@@ -95,17 +96,64 @@ def _post(source: Source, org: Org, settings: Settings, projects: dict, diags: D
     media = {f: local_file(source, str(meta[f]), org, diags, f) if _text(meta, f) else ""
              for f in FILE_FIELDS}
     event = _event(source, meta.get("event"), settings, diags)
+    gallery = read_gallery(source, meta.get("gallery"), org, diags)
+    if gallery and not media.get("cover") and not meta.get("cover"):
+        media["cover"] = gallery[0]  # SPEC §4: the cover defaults to the gallery's first image
     if not ok or when is None or (meta.get("updated") is not None and updated is None):
         return None
     if any(meta.get(f) and not media[f] for f in media) or (meta.get("event") and event is None):
+        return None
+    if meta.get("gallery") is not None and gallery is None:
         return None
     return Post(
         org=org.id, source=source.validated(), post_id=str(meta.get("id") or source.path.stem), slug=slug,
         url=f"posts/{slug}.html", title=str(meta["title"]), date=when, updated=updated,
         tags=tuple(as_list(meta.get("tags"))), projects=project_ids,
         summary=str(meta.get("summary") or ""), author=str(meta.get("author") or ""),
-        draft=bool(meta.get("draft")), event=event, **media,
+        draft=bool(meta.get("draft")), event=event, gallery=gallery or (), **media,
     )
+
+
+GALLERY_SHAPE = ("в поле «gallery» пишите список картинок рядом с новостью, например [../assets/foto-1.jpg, "
+                 "../assets/foto-2.jpg], или одну папку с ними: ../assets/konkurs/")
+
+
+def read_gallery(source: Source, value: Any, org: Org, diags: Diagnostics) -> tuple[str, ...] | None:
+    """The gallery's images (site paths), from a list of files or one folder; None after reporting."""
+    if value is None:
+        return ()
+    line = key_line(source, "gallery")
+    if isinstance(value, list) and value and all(is_text(v) and str(v) for v in value):
+        paths = tuple(local_file(source, str(v), org, diags, "gallery") for v in value)
+        if not all(paths):
+            return None
+        return _only_images(source, paths, [str(v) for v in value], line, diags)
+    if not is_text(value) or not str(value) or is_web_url(str(value)):
+        diags.add(source.path, line, GALLERY_SHAPE)
+        return None
+    folder = os.path.normpath(os.path.join(source.path.parent, str(value)))
+    inner = os.path.relpath(folder, org.folder).replace(os.sep, "/")
+    outside = inner.startswith("../") or inner.split("/", 1)[0] not in CONTENT_DIRS
+    if outside or not os.path.isdir(folder):
+        where = "лежит за пределами папки организации" if outside else "не найдена"
+        diags.add(source.path, line, f"папка галереи «{value}» {where}; положите фотографии в папку внутри assets/")
+        return None
+    names = sorted(n for n in os.listdir(folder) if is_raster(n) and os.path.isfile(os.path.join(folder, n)))
+    if not names:
+        diags.add(source.path, line, f"в папке галереи «{value}» нет фотографий (JPEG, PNG или WebP); "
+                                     "положите их туда или уберите поле gallery")
+        return None
+    return tuple(f"{inner}/{n}" for n in names)
+
+
+def _only_images(source: Source, paths: tuple[str, ...], written: list[str], line: int,
+                 diags: Diagnostics) -> tuple[str, ...] | None:
+    wrong = [w for p, w in zip(paths, written) if is_web_url(p) or not is_raster(p)]
+    if wrong:
+        diags.add(source.path, line, f"в галерее «{wrong[0]}» — не фотография в папке организации: в галерею "
+                                     "кладут картинки JPEG, PNG или WebP рядом с новостью")
+        return None
+    return paths
 
 
 def _date(source: Source, key: str, settings: Settings, diags: Diagnostics) -> datetime | None:

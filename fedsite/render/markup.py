@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import re
+from html import escape, unescape
 from functools import cached_property, lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from pymdownx.slugs import slugify as unicode_slugify
 
+from fedsite.model.imagefiles import CONTENT_SIZES, ImageProblem, is_raster, upright_size, variant_name, web_image
 from fedsite.render.sanitize import clean_html, plain_text
 from fedsite.read.symlinks import link_refusal, real_repo
 
@@ -57,6 +60,7 @@ class DocContext:
     problems: list[LinkProblem] = field(default_factory=list)
     anchor_checks: list[tuple[str, str, str]] = field(default_factory=list)  # (needle, target rel, anchor)
     lookups: list[tuple[str, str | None]] = field(default_factory=list)  # what the output depends on
+    srcsets: dict[str, str] = field(default_factory=dict)  # an <img>'s src -> its copies, put in after sanitizing
 
 
 def relative_url(from_url: str, to_url: str) -> str:
@@ -87,7 +91,10 @@ class _LinkResolver(Treeprocessor):
         for el in root.iter():
             attr = {"a": "href", "img": "src", "source": "src", "audio": "src", "video": "src"}.get(el.tag)
             if attr and el.get(attr):
-                el.set(attr, self.renderer.resolve(el.get(attr), ctx))
+                written, problems = el.get(attr), len(ctx.problems)
+                el.set(attr, self.renderer.resolve(written, ctx))
+                if el.tag == "img" and len(ctx.problems) == problems:
+                    self.renderer.size_image(el, written, ctx)
 
 
 class Renderer:
@@ -124,7 +131,7 @@ class Renderer:
             text = summary or self._summary(html)
         finally:
             self.context = None
-        html = clean_html(html, self.iframe_hosts)
+        html = with_srcsets(clean_html(html, self.iframe_hosts), ctx.srcsets)
         digest = hashlib.sha256(f"{html}\0{text}".encode()).hexdigest()
         return Rendered(html, toc, frozenset(_ids(toc)), text, digest)
 
@@ -168,10 +175,36 @@ class Renderer:
         return out + (f"#{parts.fragment}" if parts.fragment else "")
 
     def lookup(self, rel: str) -> str | None:
-        """What a recorded link resolves to now: a page's URL, or whether a file is still there."""
+        """What a recorded link resolves to now: a page's URL, whether a file is still there, and an
+        image's size (its <img> carries the size of its web copies)."""
         if rel.endswith(".md"):
             return self.targets.get(rel)
-        return "file" if _is_file(self.repo / rel) else None
+        if not _is_file(self.repo / rel):
+            return None
+        if is_raster(rel):
+            try:
+                return "image %dx%d" % upright_size(str(self.repo / rel))
+            except ImageProblem:
+                return "image ?"
+        return "file"
+
+    def size_image(self, el: Element, written: str, ctx: DocContext) -> None:
+        """Give an image of the text its web copies' size and srcset (the original is not published)."""
+        parts = urlsplit(written)
+        src = el.get("src", "")
+        if parts.scheme or parts.netloc or written.startswith(("#", "/")) or not is_raster(parts.path):
+            return
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.rel), unquote(parts.path)))
+        try:
+            image = web_image(*upright_size(str(self.repo / rel)))
+        except ImageProblem as e:
+            ctx.problems.append(LinkProblem(written, f"картинка «{written}»: {e}"))
+            return
+        el.set("width", str(image.width))
+        el.set("height", str(image.height))
+        el.set("loading", "lazy")
+        copies = [f"{variant_name(src, w)} {w}w" for w in image.widths] + [f"{src} {image.width}w"]
+        ctx.srcsets[src] = ", ".join(copies)
 
     def _asset(self, href: str, rel: str, ctx: DocContext) -> str | None:
         path = self.repo / rel
@@ -187,6 +220,21 @@ class Renderer:
         if url is None:
             ctx.problems.append(LinkProblem(href, f"файл «{href}» не публикуется: положите его в assets/"))
         return url
+
+
+IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"[^>]*?(?=/?>)')
+
+
+def with_srcsets(html: str, srcsets: dict[str, str]) -> str:
+    """Each <img> of the text whose src has web copies, with its srcset and sizes: our own URLs, put in
+    after the sanitizer (which lets no srcset of the writer's through)."""
+    if not srcsets:
+        return html
+
+    def add(match: re.Match) -> str:
+        srcset = srcsets.get(unescape(match.group(1)))
+        return match.group(0) + (f' srcset="{escape(srcset)}" sizes="{CONTENT_SIZES}"' if srcset else "")
+    return IMG_SRC.sub(add, html)
 
 
 def _is_file(path: Path) -> bool:
