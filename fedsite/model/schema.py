@@ -120,8 +120,8 @@ REPORT_FIELDS: dict[str, Field] = {
                    "если его нет — «Открытый отчёт за ГГГГ год» по имени файла"),
     "approved": Field("mapping", True, "утверждение: " + ", ".join(APPROVED_FIELDS),
                       guide="в этот день отчёт появится в новостях и лентах", fields=APPROVED_FIELDS),
-    "document": Field("file", False, "подписанный отчёт: файл PDF или DOCX рядом с отчётом",
-                      "../assets/otchet-2025.pdf", "на странице отчёта его можно скачать"),
+    "document": Field("file", False, "подписанный отчёт: файл PDF или DOCX рядом с отчётом", "2025.pdf",
+                      "на странице отчёта его можно скачать; путь пишется от папки reports/"),
     "summary": Field("text", False, "краткое содержание для списков и лент", "Итоги работы профкома за год"),
     "cover": Field("file", False, "обложка: путь к картинке рядом с отчётом или адрес", "../assets/foto.jpg"),
 }
