@@ -23,6 +23,14 @@ def cmd_new_post(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new_report(args: argparse.Namespace) -> int:
+    from fedsite.model.dates import now
+    from fedsite.cli.scaffold import new_report
+
+    print(new_report(args.repo, args.id, args.year, now().astimezone(_tz(args.repo))).relative_to(args.repo))
+    return 0
+
+
 def _tz(repo: Path):
     from fedsite.model.diagnostics import Diagnostics
     from fedsite.read.settings import load_settings
@@ -150,6 +158,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--kind", required=True, choices=["regional", "territorial", "primary"])
     p.add_argument("--name", required=True)
     p.set_defaults(func=cmd_new_site)
+    p = sub.add_parser("new-report", help="создать открытый отчёт за год")
+    p.add_argument("id", help="код организации (имя её папки)")
+    p.add_argument("year", help="год, за который отчёт, например 2025")
+    p.set_defaults(func=cmd_new_report)
     p = sub.add_parser("serve", help="предпросмотр сайта организации с автообновлением")
     p.add_argument("id")
     p.add_argument("--port", type=int, default=8000)

@@ -12,7 +12,7 @@ import yaml
 from fedsite.model.slugs import slug as make_slug
 
 from fedsite.model.diagnostics import Diagnostics, UsageError
-from fedsite.model.schema import KINDS, POST_FIELDS, SITE_FIELDS, Field, as_list
+from fedsite.model.schema import KINDS, POST_FIELDS, REPORT_FIELDS, SITE_FIELDS, Field, as_list
 from fedsite.read.federation import read_projects
 from fedsite.read.tree import ORG_ID, RESERVED, Tree, discover
 
@@ -82,6 +82,67 @@ def new_post(repo: Path, org_id: str, title: str, now: datetime) -> Path:
     return path
 
 
+REPORT_BODY = """
+Открытый отчёт выборного органа организации о работе за {year} год.
+
+<!-- more -->
+
+## Правовая основа
+
+Отчёт подготовлен в соответствии с Уставом Профсоюза и решением о проведении открытых отчётов выборных
+органов организаций Профсоюза всех уровней.
+
+## Численность и членство в Профсоюзе
+
+- Членов Профсоюза на 1 января {next_year} года: …
+- Доля членов Профсоюза среди работников (охват): … %
+- По видам учреждений:
+
+| вид учреждения | организаций | членов Профсоюза | охват, % |
+|---|---|---|---|
+| общеобразовательные | … | … | … |
+| дошкольные | … | … | … |
+| дополнительного образования | … | … | … |
+| профессиональные и высшие | … | … | … |
+
+## Работа за год по направлениям
+
+### Социальное партнёрство и коллективный договор
+
+### Правозащитная работа
+
+### Охрана труда
+
+### Информационная работа
+
+### Работа с молодёжью
+
+### Оздоровление и культурно-массовая работа
+
+### Финансовая работа
+
+## Задачи на {next_year} год
+"""
+
+
+def new_report(repo: Path, org_id: str, year_text: str, now: datetime) -> Path:
+    """Create reports/YYYY.md with its front matter (approved today) and the usual sections."""
+    folder = find_org(tree_or_fail(repo), org_id) / "reports"
+    if not re.fullmatch(r"\d{4}", year_text.strip()) or int(year_text) > now.year:
+        raise UsageError(f"«{year_text}» не годится как год отчёта: напишите год четырьмя цифрами, не позже "
+                         f"{now.year}, например: python build.py new-report {org_id} {now.year - 1}")
+    year = int(year_text)
+    path = folder / f"{year}.md"
+    if path.exists():
+        raise UsageError(f"файл {path.relative_to(repo)} уже есть: отчёт за {year} год пишется в нём")
+    folder.mkdir(parents=True, exist_ok=True)
+    given = {"approved": "{date: " + now.strftime("%d.%m.%Y") + ", body: заседание профкома}"}
+    examples = {"title": f"Открытый отчёт за {year} год", "document": f"{year}.pdf"}
+    path.write_text("---\n" + scaffold(REPORT_FIELDS, given, examples) + "---\n"
+                    + REPORT_BODY.format(year=year, next_year=year + 1), encoding="utf-8")
+    return path
+
+
 def yaml_scalar(text: str) -> str:
     return yaml.safe_dump(text, allow_unicode=True, default_style=None, width=1000).strip().removesuffix("\n...")
 
@@ -125,7 +186,8 @@ def codeowners_text(repo: Path) -> str:
 
 
 GUIDE = Path("docs/guide.md")
-GUIDE_TABLES = {"post": POST_FIELDS, "site": SITE_FIELDS}  # the marked regions of the guide, by name
+GUIDE_TABLES = {"post": POST_FIELDS, "site": SITE_FIELDS, "report": REPORT_FIELDS}  # the guide's marked regions
+REQUIRED_TABLES = ("post", "site")  # the report's region is written where the guide has one
 _MARKED = re.compile(r"<!-- fields:(" + "|".join(GUIDE_TABLES) + r")\b[^>]*-->\n.*?<!-- /fields:\1 -->", re.S)
 
 
@@ -149,7 +211,7 @@ def guide_with_tables(text: str, projects: list[str]) -> str:
     """The guide with each marked region (`<!-- fields:post -->` … `<!-- /fields:post -->`) written afresh
     from the schema; a usage error if a region is missing."""
     found = {m.group(1) for m in _MARKED.finditer(text)}
-    missing = [name for name in GUIDE_TABLES if name not in found]
+    missing = [name for name in REQUIRED_TABLES if name not in found]
     if missing:
         raise UsageError(f"в {GUIDE} нет места для таблиц полей: добавьте строки «<!-- fields:{missing[0]} -->» "
                          f"и «<!-- /fields:{missing[0]} -->»")
