@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from conftest import PROJECT, run_check
+from imagebytes import JPEG
 from fedsite.cli.scaffold import GUIDE, OPTIONAL, guide_table, guide_text, guide_with_tables, new_post, new_site
 from fedsite.model.diagnostics import UsageError
 from fedsite.model.schema import EVENT_FIELDS, PAGE_FIELDS, POST_FIELDS, SITE_FIELDS, Field
@@ -81,7 +82,7 @@ def test_new_post_writes_every_field_and_each_example_passes_check(mini: Path) -
     for key, field in POST_FIELDS.items():  # the files the examples name, beside the post
         if field.kind == "file" and "://" not in field.example:
             (path.parent / field.example).parent.mkdir(exist_ok=True)
-            (path.parent / field.example).write_bytes(b"")
+            (path.parent / field.example).write_bytes(JPEG if field.example.endswith(".jpg") else b"")
     path.write_text(on, encoding="utf-8")
     assert run_check(mini) == []
 
@@ -92,7 +93,7 @@ def test_new_site_writes_every_field_and_each_example_passes_check(mini: Path) -
     card = yaml.safe_load(on)
     assert sorted(card) == sorted(SITE_FIELDS) and card["name"] == "Школа: № 3" and card["kind"] == "primary"
     (folder / "assets").mkdir()
-    (folder / SITE_FIELDS["image"].example).write_bytes(b"\xff\xd8")
+    (folder / SITE_FIELDS["image"].example).write_bytes(JPEG)
     (folder / "site.yml").write_text(on, encoding="utf-8")
     assert run_check(mini) == []
 
@@ -105,7 +106,7 @@ def test_a_field_added_to_the_schema_is_read_written_and_listed(mini: Path, monk
     path.write_text(switched_on(path.read_text(encoding="utf-8")), encoding="utf-8")
     (path.parent / "../assets").mkdir(exist_ok=True)
     for name in ("foto.jpg", "lekciya.mp3"):
-        (path.parent / "../assets" / name).write_bytes(b"")
+        (path.parent / "../assets" / name).write_bytes(JPEG if name.endswith(".jpg") else b"")
     assert run_check(mini) == []
 
 
