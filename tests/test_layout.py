@@ -9,7 +9,7 @@ from fedsite.cache.keys import runtime_imports
 
 PACKAGE = Path(__file__).resolve().parent.parent / "fedsite"
 # Bottom to top: a stage may import its own package and those before it, never one after it.
-LAYERS = ["model", "cache", "read", "render", "plan", "outputs", "sites", "engine", "build", "cli"]
+LAYERS = ["model", "cache", "read", "render", "plan", "outputs", "sites", "engine", "build", "deploy", "cli"]
 ENGINE_ONLY = ("mkdocs", "material")
 MAX_LINES = 300
 

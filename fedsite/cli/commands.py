@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -84,54 +83,29 @@ def cmd_guide_fields(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from ghp_import import GhpError, ghp_import
-
+    from fedsite.deploy.publish import deploy_branch, deploy_s3, deploy_split
+    from fedsite.deploy.ready import refuse_unready
     from fedsite.model.diagnostics import Diagnostics
     from fedsite.read.settings import load_settings
 
-    from fedsite.build.pipeline import BUILD_STATUS
-
     out = args.repo / "public"
-    stamp = args.repo / ".cache" / BUILD_STATUS
-    refuse_unfinished_swap(out)
-    if not (out / "index.html").is_file() or not stamp.is_file():
-        raise UsageError("в public/ нет результата сборки; сначала запустите «python build.py build»")
-    status = json.loads(stamp.read_text(encoding="utf-8"))
-    if status.get("problems") and not status.get("kept_going"):
-        raise UsageError("последняя сборка не прошла проверку; публикация отменена")
+    if args.split and args.target:
+        raise UsageError("укажите что-то одно: --split (репозитории GitHub Pages) или --target s3://…")
+    if (args.endpoint or args.dry_run) and not args.target:
+        raise UsageError("--endpoint и --dry-run относятся к публикации в хранилище: добавьте --target s3://…")
+    if args.push and args.target:
+        raise UsageError("--push относится к публикации в git; с --target файлы сразу отправляются в хранилище")
+    refuse_unready(args.repo, out)
+    if args.target:
+        deploy_s3(args.repo, out, args.target, args.endpoint, args.dry_run)
+        return 0
     settings = load_settings(args.repo, Diagnostics(args.repo))
-    (out / ".nojekyll").touch()
-    try:
-        ghp_import(str(out), mesg="Публикация сайтов федерации", nojekyll=True, push=args.push,
-                   cname=settings.cname or None, force=True, branch="gh-pages")
-    except GhpError as e:
-        print(f"Ошибка: публикация не удалась, git сообщил: {str(e).strip()}. Проверьте, что репозиторий — "
-              "git-репозиторий с доступом к удалённому (git remote -v, git push), и запустите публикацию снова.",
-              file=sys.stderr)
-        return 3
+    if args.split:
+        deploy_split(args.repo, out, settings, args.push)
+        return 0
+    deploy_branch(out, settings, args.push)
     print("Опубликовано в ветку gh-pages" + (" и отправлено" if args.push else ""))
     return 0
-
-
-def refuse_unfinished_swap(out: Path) -> None:
-    """A usage error if a build is swapping its sites into `out` now, or was killed while it did (swap.py):
-    what the folder holds then, and what to do."""
-    from fedsite.build.journal import leftovers, swap_progress
-
-    for left in leftovers(out):
-        if left.journal is None:
-            continue  # a build still building, or one that died before its swap: `out` is as it was
-        if left.alive:
-            raise UsageError(f"сборка (процесс {left.pid}) сейчас заменяет сайты в public/; дождитесь её "
-                             "окончания и запустите публикацию снова")
-        progress = swap_progress(left.journal, out.resolve().parent) if not left.journal.get("damaged") else "part"
-        held = {"none": "в public/ по-прежнему прежний результат, но сборка не завершена",
-                "all": "в public/ уже новые файлы, но сборка не успела записать, что проверка пройдена",
-                "part": "в public/ сейчас смесь старых и новых файлов" if out.exists() else
-                        f"папки public/ сейчас нет (прежний результат лежит в «{left.folder}»)"}[progress]
-        raise UsageError(f"сборка (процесс {left.pid}) была прервана во время замены сайтов: {held}; "
-                         "публиковать это нельзя. Запустите «python build.py build»: она сначала вернёт "
-                         "прежние файлы на место, затем соберёт сайты; после неё публикуйте.")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -176,6 +150,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("guide-fields", help="записать таблицы полей в docs/guide.md из схемы")
     p.add_argument("--check", action="store_true", help="только проверить, что таблицы актуальны")
     p.set_defaults(func=cmd_guide_fields)
-    p = sub.add_parser("deploy", help="опубликовать public/ в ветку gh-pages")
-    p.add_argument("--push", action="store_true")
+    p = sub.add_parser("deploy", help="опубликовать public/: в gh-pages, по репозиториям (--split) или в S3")
+    p.add_argument("--push", action="store_true", help="отправить ветки в удалённые репозитории")
+    p.add_argument("--split", action="store_true",
+                   help="корневой сайт и каждое территориальное поддерево — в свой репозиторий (extra.federation.deploy)")
+    p.add_argument("--target", metavar="s3://КОРЗИНА[/ПАПКА]", help="опубликовать в S3-совместимое хранилище")
+    p.add_argument("--endpoint", metavar="URL", help="адрес хранилища, например https://storage.yandexcloud.net")
+    p.add_argument("--dry-run", action="store_true", help="только показать, что будет отправлено и удалено")
     p.set_defaults(func=cmd_deploy)

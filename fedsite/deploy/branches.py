@@ -1,0 +1,130 @@
+"""gh-pages branches of one commit each, for `deploy --split` (SPEC §10).
+
+Each target (the root site without its members' folders; a territorial subtree) is committed from the
+output with an index file of its own kept in .cache/deploy/: git's index remembers each file's size
+and mtime, so only the files a build swapped in are hashed again, and the tree id says at once
+whether anything changed. A target whose tree is the one pushed last time is not pushed. The commit
+has no parent (the branch never grows); the push sends only the objects the repository lacks, as
+the previous commit is kept in the local store under refs/deploy/."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from fedsite.build.output import MARKER
+from fedsite.model.diagnostics import UsageError
+
+MESSAGE = "Публикация сайтов федерации"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One repository's gh-pages branch: which folder of the output, without which of its folders."""
+
+    name: str  # 'root', or 'subtree/' and a territorial organization's id
+    url: str
+    folder: Path
+    without: tuple[str, ...] = ()
+    cname: str = ""
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a deploy did for one target."""
+
+    target: Target
+    commit: str
+    changed: bool  # the tree differs from the one pushed last
+    pushed: bool
+    files: int  # files in the branch
+
+
+class Store:
+    """A bare repository under .cache/deploy/ holding the deployed trees, and one index per target."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        if not (folder / "HEAD").is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            self._git("init", "-q", "--bare", str(folder))
+            for key, value in (("core.autocrlf", "false"), ("core.excludesFile", os.devnull), ("gc.auto", "0")):
+                self._git("config", key, value)
+
+    def _git(self, *args: str, index: str | None = None, cwd: Path | None = None, env: dict | None = None) -> str:
+        environ = {**os.environ, "GIT_DIR": str(self.folder), **(env or {})}
+        if index is not None:
+            environ["GIT_INDEX_FILE"] = str(self.folder / "indexes" / index)
+        proc = subprocess.run(["git", *args], cwd=cwd, env=environ, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise UsageError(f"git {args[0]} не удался: {(proc.stderr or proc.stdout).strip()[:2000]}")
+        return proc.stdout.strip()
+
+    def tree_of(self, target: Target) -> tuple[str, int]:
+        """The git tree of the target's files (with .nojekyll, and CNAME on the root), and their count."""
+        (self.folder / "indexes").mkdir(exist_ok=True)
+        index = _index_name(target.name)
+        excluded = [f":(exclude){name}" for name in (*target.without, MARKER)]
+        self._git("add", "-A", "--force", "--", ".", *excluded, index=index,
+                  cwd=target.folder, env={"GIT_WORK_TREE": str(target.folder)})
+        extras = {".nojekyll": "", **({"CNAME": target.cname + "\n"} if target.cname else {})}
+        for name, text in extras.items():
+            blob = self._input("hash-object", "-w", "--stdin", text=text)
+            self._git("update-index", "--add", "--cacheinfo", f"100644,{blob},{name}", index=index)
+        files = int(self._git("ls-files", "--cached", index=index, cwd=target.folder,
+                              env={"GIT_WORK_TREE": str(target.folder)}).count("\n")) + 1
+        return self._git("write-tree", index=index), files
+
+    def _input(self, *args: str, text: str) -> str:
+        proc = subprocess.run(["git", *args], input=text, env={**os.environ, "GIT_DIR": str(self.folder)},
+                              capture_output=True, text=True, check=True)
+        return proc.stdout.strip()
+
+    def last_tree(self, target: Target) -> str:
+        """The tree of the commit last published for the target ('' if none)."""
+        proc = subprocess.run(["git", "rev-parse", "--verify", "-q", f"{_ref(target.name)}^{{tree}}"],
+                              env={**os.environ, "GIT_DIR": str(self.folder)}, capture_output=True, text=True)
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+
+    def commit(self, tree: str) -> str:
+        """A commit of `tree` with no parent."""
+        env = {"GIT_AUTHOR_NAME": os.environ.get("GIT_AUTHOR_NAME", "fedsite"),
+               "GIT_AUTHOR_EMAIL": os.environ.get("GIT_AUTHOR_EMAIL", "fedsite@localhost"),
+               "GIT_COMMITTER_NAME": os.environ.get("GIT_COMMITTER_NAME", "fedsite"),
+               "GIT_COMMITTER_EMAIL": os.environ.get("GIT_COMMITTER_EMAIL", "fedsite@localhost")}
+        return self._git("commit-tree", tree, "-m", MESSAGE, env=env)
+
+    def push(self, target: Target, commit: str) -> None:
+        """Replace the repository's gh-pages branch by `commit`; then remember it as published."""
+        try:
+            self._git("push", "-q", "--force", target.url, f"{commit}:refs/heads/gh-pages")
+        except UsageError as e:
+            raise UsageError(f"публикация «{target.name}» в {target.url} не удалась: {e}. Проверьте адрес "
+                             "в extra.federation.deploy и права токена на запись в этот репозиторий.") from None
+        self._git("update-ref", _ref(target.name), commit)
+
+
+def publish(store: Store, targets: list[Target], push: bool, jobs: int = 4) -> list[Published]:
+    """Commit every target; with `push`, push those whose tree changed (several at a time)."""
+
+    def one(target: Target) -> Published:
+        tree, files = store.tree_of(target)
+        changed = tree != store.last_tree(target)
+        commit = store.commit(tree) if changed else ""
+        if changed and push:
+            store.push(target, commit)
+        return Published(target, commit, changed, changed and push, files)
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(one, targets))
+
+
+def _ref(name: str) -> str:
+    return f"refs/deploy/{name}"
+
+
+def _index_name(name: str) -> str:
+    return name.replace("/", "-") + ".index"

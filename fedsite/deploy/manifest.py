@@ -1,0 +1,116 @@
+"""The output's manifest (every published file's size and sha256) without reading 100,000 files.
+
+The build already keeps one: each site in .cache/sites/<id>/ has a manifest of its own files, written
+as the site was stored, and .cache/output.json records which build of each site the output folder
+holds, with its home page's size and mtime as a witness. A site whose recorded build is the cached
+one and whose witness holds takes its part from the cache's manifest; any other site (kept with
+--keep-going, built without the cache, an output the record does not describe) and the files beside
+the root site that no site's manifest lists (robots.txt, the sitemap index, the search index) are
+hashed here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from fedsite.build.output import MARKER
+from fedsite.cache.sites import MANIFEST, parse_manifest
+
+Files = dict[str, tuple[int, str]]  # output-relative path -> (size, sha256)
+
+
+@dataclass(frozen=True)
+class OutputManifest:
+    """Every file of the output, and how many of them had to be read to know their digests."""
+
+    files: Files
+    hashed: int
+
+
+def output_manifest(out: Path, cache: Path | None) -> OutputManifest:
+    """The manifest of the output folder `out`, from the build's per-site manifests where they hold."""
+    sites = _placed_sites(out, cache)
+    if sites is None:
+        files = _hash_tree(out, "", set())
+        return OutputManifest(files, len(files))
+    files: Files = {}
+    hashed = 0
+    folders = {url_path for url_path, _, _ in sites.values()}
+    for org_id, (url_path, digest, witness) in sites.items():
+        if not (out / url_path).is_dir():
+            continue
+        members = {p[len(url_path):-1] for p in folders if p != url_path and p.startswith(url_path)
+                   and p[len(url_path):-1].count("/") == 0}
+        own = _cached_manifest(cache, org_id, digest) if witness == _witness(out / url_path) else None
+        if own is None:
+            site = _hash_tree(out / url_path, url_path, members)
+            hashed += len(site)
+        else:
+            site = {url_path + rel: value for rel, value in own.items()}
+            tops = {rel.split("/", 1)[0] for rel in own}
+            for name in sorted(os.listdir(out / url_path)):  # beside the root site: the federation outputs
+                if name not in tops and name not in members and name != MARKER:
+                    extra = _hash_tree(out / url_path / name, f"{url_path}{name}/", set()) \
+                        if (out / url_path / name).is_dir() else {url_path + name: _digest(out / url_path / name)}
+                    hashed += len(extra)
+                    site.update(extra)
+        files.update(site)
+    return OutputManifest(files, hashed)
+
+
+def _placed_sites(out: Path, cache: Path | None) -> dict[str, tuple[str, str, list[int] | None]] | None:
+    """What .cache/output.json says `out` holds: url path, digest and witness by organization."""
+    if cache is None:
+        return None
+    try:
+        record = json.loads((cache / "output.json").read_text(encoding="utf-8"))
+        if record["out"] != str(out.resolve()):
+            return None
+        return {str(org): (str(url), str(digest), witness) for org, (url, digest, witness) in record["sites"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _cached_manifest(cache: Path | None, org_id: str, digest: str) -> Files | None:
+    """The cached site's manifest (files only) if the cache holds the build the output holds."""
+    if cache is None or not digest:
+        return None
+    entry = cache / "sites" / org_id
+    try:
+        if (entry / "digest").read_text(encoding="utf-8") != digest:
+            return None
+        files = parse_manifest((entry / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return None if files is None else {rel: value for rel, value in files.items() if value is not None}
+
+
+def _witness(site: Path) -> list[int] | None:
+    try:
+        st = os.stat(site / "index.html")
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _hash_tree(folder: Path, prefix: str, skip: set[str]) -> Files:
+    """Every file under `folder` (but the entries named in `skip` and the output marker), hashed."""
+    files: Files = {}
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name in skip or entry.name == MARKER:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                files.update(_hash_tree(Path(entry.path), f"{prefix}{entry.name}/", set()))
+            elif entry.is_file(follow_symlinks=False):
+                files[prefix + entry.name] = _digest(Path(entry.path))
+    return files
+
+
+def _digest(path: Path) -> tuple[int, str]:
+    with open(path, "rb") as f:
+        digest = hashlib.file_digest(f, "sha256")
+    return path.stat().st_size, digest.hexdigest()
