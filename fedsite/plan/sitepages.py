@@ -66,11 +66,12 @@ def media_url(value: str, org: Org) -> str:
 
 
 def share_links(url: str, title: str) -> list[dict[str, str]]:
-    """Plain share links for VK, Odnoklassniki and Telegram: no third-party scripts."""
+    """Plain share links for VK, Odnoklassniki and Telegram: no third-party scripts. VK and Odnoklassniki
+    take the title and picture from the page's Open Graph tags; Telegram puts `text` above the link."""
     u, t = quote(url, safe=""), quote(title, safe="")
     return [
-        {"key": "vk", "label": "ВКонтакте", "url": f"https://vk.com/share.php?url={u}&title={t}"},
-        {"key": "ok", "label": "Одноклассники", "url": f"https://connect.ok.ru/offer?url={u}&title={t}"},
+        {"key": "vk", "label": "ВКонтакте", "url": f"https://vk.com/share.php?url={u}"},
+        {"key": "ok", "label": "Одноклассники", "url": f"https://connect.ok.ru/offer?url={u}"},
         {"key": "telegram", "label": "Telegram", "url": f"https://t.me/share/url?url={u}&text={t}"},
     ]
 
@@ -82,13 +83,14 @@ def project_link(pid: str, view: FederationView, org: Org) -> dict[str, str]:
             "url": root.url_path + f"posts/projects/{pid}.html"}
 
 
-def paginate(org: Org, base: str, heading: str, items: list[dict], per_page: int,
-             extra: dict) -> list[PageSpec]:
-    """List pages: base/index.html, base/page/2.html, … (pager links public-root-relative, as all data)."""
+def paginate(org: Org, base: str, heading: str, items: list, per_page: int,
+             extra: dict, first: str = "") -> list[PageSpec]:
+    """List pages: `first` (else base/index.html), base/page/2.html, … (pager links public-root-relative,
+    as all data)."""
     chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
 
     def url(n: int) -> str:
-        return f"{base}/index.html" if n == 1 else f"{base}/page/{n}.html"
+        return (first or f"{base}/index.html") if n == 1 else f"{base}/page/{n}.html"
 
     out = []
     for n, chunk in enumerate(chunks, 1):
@@ -116,7 +118,7 @@ def news_pages(org: Org, own: list[Post], cards: dict[str, PostCard], view: Fede
                           data={"heading": "Архив новостей по годам", "terms": year_links}))
     for year, year_items in sorted(years.items()):
         pages.append(PageSpec(f"posts/archive/{year}.html", f"Новости {year} года", "list.html",
-                              data={"heading": f"Новости {year} года", "entries": year_items}))
+                              data={"heading": f"Новости {year} года", "entries": year_items, "compact": True}))
     return pages
 
 
@@ -130,9 +132,11 @@ def taxonomy_pages(org: Org, own: list[Post], cards: dict[str, PostCard], view: 
     pages = [PageSpec("posts/tags/index.html", "Метки", "terms.html", data={
         "heading": "Метки", "terms": [{"name": t, "count": len(v), "url": org.url_path + tag_url(t)}
                                      for t, v in sorted(tags.items(), key=lambda kv: kv[0].lower())]})]
+    # A tag's posts in pages like the news list's, each post a title and a date (its summary is on the
+    # news list): a site's tag pages grow with its posts, ten at a time, not by a page that never ends.
     for tag, items in sorted(tags.items()):
-        pages.append(PageSpec(tag_url(tag), f"Метка «{tag}»", "list.html",
-                              data={"heading": f"Метка «{tag}»", "entries": items}))
+        pages += paginate(org, tag_url(tag)[: -len(".html")], f"Метка «{tag}»", items,
+                          view.settings.posts_per_page, {"compact": True}, first=tag_url(tag))
     is_root = org.id == view.tree.root
     for pid, project in view.projects.items():
         title = str(project.get("title", pid))
