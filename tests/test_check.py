@@ -33,7 +33,7 @@ BAD_POSTS = [
      "posts/x.md:2: нет даты: добавьте поле «date: 17.03.2024» или начните имя файла с даты: 2024-03-17-…"),
     ("---\ntitle: Т\ndate: 2024-03-17\nautor: Я\n---\n",
      "posts/x.md:4: неизвестное поле «autor»; допустимые поля: title, date, updated, tags, projects, summary, "
-     "cover, author, draft, slug, id, audio, video, event"),
+     "cover, author, draft, slug, id, audio, video, gallery, event"),
     ("---\ntitle: Т\ndate: 2024-03-17\nprojects: [kosmos]\n---\n",
      "posts/x.md:4: проект «kosmos» не найден в shared/data/projects.yml; есть: zdorovie, obrazovanie"),
     ("---\ntitle: Т: подзаголовок: ещё\ndate: 2024-03-17\n---\n",

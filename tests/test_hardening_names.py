@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import run_check
+from imagebytes import PNG
 from fedsite.build.pipeline import build
 from fedsite.model.diagnostics import Diagnostics
 
@@ -81,7 +82,7 @@ def test_a_published_file_cannot_take_a_post_page_or_shared_file(mini: Path) -> 
     write(mini, f"{SCHOOL}/posts/uroki.html", "<p>старая страница</p>")
     write(mini, f"{SCHOOL}/posts/index.html", "<p>старый список</p>")
     write(mini, f"{ROOT}/assets/shared/logo.svg", "<svg/>")
-    write(mini, f"{ROOT}/assets/images/favicon.png", "png")
+    write(mini, f"{ROOT}/assets/images/favicon.png", "").write_bytes(PNG)
     assert run_check(mini) == [
         f"{ROOT}/assets/images/favicon.png:1: файл получит адрес «assets/images/favicon.png», а он занят файлом "
         "оформления сайта (темы); переименуйте файл или положите его в другую папку",
@@ -95,7 +96,7 @@ def test_a_published_file_cannot_take_a_post_page_or_shared_file(mini: Path) -> 
 
 def test_a_published_file_cannot_take_a_folder_the_site_makes_nor_a_folder_a_page(mini: Path) -> None:
     write(mini, f"{SCHOOL}/posts/tags", "не папка")
-    write(mini, f"{SCHOOL}/posts/uroki.html/photo.png", "png")
+    write(mini, f"{SCHOOL}/posts/uroki.html/photo.png", "").write_bytes(PNG)
     assert run_check(mini) == [
         f"{SCHOOL}/posts/tags:1: файл получит адрес «posts/tags», а там папка, которую сайт создаёт сам (метки); "
         "переименуйте файл",
@@ -144,7 +145,7 @@ def test_file_names_with_spaces_hash_percent_and_cyrillic_resolve_in_html_and_fe
     names = ["a b#c%d.png", "Фото 1.png", "Отчёт 100%.pdf", "лекция #2.mp3"]
     for name in names:
         (mini / SCHOOL / "assets" / name).parent.mkdir(exist_ok=True)
-        (mini / SCHOOL / "assets" / name).write_bytes(b"data of " + name.encode())
+        (mini / SCHOOL / "assets" / name).write_bytes(PNG if name.endswith(".png") else b"data of " + name.encode())
     body = ("![фото](<../assets/a b%23c%25d.png>) ![фото](<../assets/Фото 1.png>)\n\n"
             "[Отчёт](<../assets/Отчёт 100%25.pdf>)\n")
     write(mini, f"{SCHOOL}/posts/2025-04-01-fajly.md",
@@ -235,7 +236,7 @@ def test_links_round_a_loop_are_refused_without_hanging(mini: Path, tmp_path: Pa
     (mini / SCHOOL / "posts/loop").symlink_to(".")
     (mini / SCHOOL / "posts/sub").mkdir()
     (mini / SCHOOL / "posts/sub/up").symlink_to("..")
-    write(mini, f"{SCHOOL}/assets/photo.png", "png")
+    write(mini, f"{SCHOOL}/assets/photo.png", "").write_bytes(PNG)
     (mini / SCHOOL / "pages").mkdir()
     (mini / SCHOOL / "assets/pages").symlink_to("../pages")  # followed: no loop by itself
     (mini / SCHOOL / "pages/assets").symlink_to("../assets")  # ... but the two make one

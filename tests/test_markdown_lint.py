@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import PROJECT, run_check
+from imagebytes import PNG
 from fedsite.read.lint import lint_markdown
 
 POST = """---
@@ -34,7 +35,7 @@ date: 2024-03-17
 def test_every_problem_of_a_post_is_reported_at_its_line_with_the_fix(mini: Path):
     (mini / "sites/region/posts/2024-03-17-seminar.md").write_text(POST, encoding="utf-8")
     for name in ("a.pdf", "programma.pdf", "polozhenie.pdf", "foto.png"):
-        (mini / "sites/region/assets" / name).write_bytes(b"-")
+        (mini / "sites/region/assets" / name).write_bytes(PNG if name.endswith(".png") else b"-")
     problems = [p for p in run_check(mini) if "seminar.md" in p]
     path = "sites/region/posts/2024-03-17-seminar.md"
     assert problems == [
