@@ -57,9 +57,10 @@ def test_a_primary_site_shows_its_own_posts_and_no_page_of_members(view: Federat
         "posts/archive/index.html", "posts/archive/2023.html", "posts/archive/2024.html", "posts/archive/2025.html",
         "posts/tags/index.html", "posts/tags/obuchenie.html",
         "posts/projects/index.html", "posts/projects/zdorovie.html", "posts/projects/obrazovanie.html",
-        "posts/events.html", "index.html", "pages/about.html", "pages/obshchaya.html",
+        "posts/events.html", "index.html", "pages/about.html", "pages/obshchaya.html", "reports/index.html",
     ])
-    assert school.nav == (*FIXED_MENU, {"Общая страница": "pages/obshchaya.md"}, {"О нас": "pages/about.md"})
+    assert school.nav == (*FIXED_MENU, {"Общая страница": "pages/obshchaya.md"}, {"О нас": "pages/about.md"},
+                          {"Открытые отчёты": "reports/index.md"})
     assert (school.org, school.url_path, school.site_url) == (
         "school-1", SCHOOL_1, "https://fed.example.org/district-a/school-1/")
     site = school.site
@@ -74,8 +75,8 @@ def test_a_territorial_site_with_members_adds_directory_monitoring_and_member_fe
     assert {"pages/directory.html", "pages/monitoring.html", "pages/monitoring-2025.html",
             "pages/monitoring-2023.html"} <= set(urls(district))  # 2023: its subtree's first post; 2026: now
     assert "pages/monitoring-2022.html" not in urls(district) and "pages/monitoring-2026.html" not in urls(district)
-    assert district.nav[-3:] == ({"О нас": "pages/about.md"}, {"Мониторинг": "pages/monitoring.md"},
-                                 {"Организации": "pages/directory.md"})
+    assert district.nav[-4:] == ({"О нас": "pages/about.md"}, {"Открытые отчёты": "reports/index.md"},
+                                 {"Мониторинг": "pages/monitoring.md"}, {"Организации": "pages/directory.md"})
     assert district.site["has_members"] is True
     assert [f["url"] for f in district.site["feeds"]] == [
         "district-a/feed.xml", "district-a/atom.xml", "district-a/feed-all.xml", "district-a/atom-all.xml"]
@@ -89,7 +90,8 @@ def test_a_territorial_site_without_members_is_planned_as_a_primary_one(view: Fe
     district = plan(view, "district-b")
     assert not {"pages/directory.html", "pages/monitoring.html"} & set(urls(district))
     assert district.nav == (*FIXED_MENU, {"Контакты района": "pages/kontakty.md"},
-                            {"Общая страница": "pages/obshchaya.md"}, {"О нас": "pages/about.md"})
+                            {"Общая страница": "pages/obshchaya.md"}, {"О нас": "pages/about.md"},
+                            {"Открытые отчёты": "reports/index.md"})
     assert len(district.site["feeds"]) == 2
 
 
