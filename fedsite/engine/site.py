@@ -4,7 +4,6 @@ rewriting this package only."""
 
 from __future__ import annotations
 
-import json
 import logging
 import posixpath
 import re
@@ -16,12 +15,12 @@ from typing import TYPE_CHECKING, Any, Iterator
 from markupsafe import Markup
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from fedsite.engine.templating import REUSED_TEMPLATE, SEARCH_INDEX, shared_theme, src_uri
+from fedsite.engine.templating import REUSED_TEMPLATE, shared_theme, src_uri
 
 if TYPE_CHECKING:  # plain data handed over by the planner: not part of the engine's code (cache/keys.py)
     from fedsite.plan.site import PageSpec, SitePlan
@@ -96,35 +95,28 @@ class FederationPlugin(BasePlugin):
     def on_post_page(self, output: str, *, page: Page, config: Any) -> str:
         return collapse_whitespace(output)
 
-    @event_priority(-100)  # after the search plugin has written its index
-    def on_post_build(self, *, config: Any) -> None:
-        compact_search_index(Path(config.site_dir) / SEARCH_INDEX)
 
-
-def compact_search_index(path: Path) -> None:
-    """Rewrite the search index with Cyrillic as UTF-8: Material escapes every letter as \\uXXXX,
-    which made a Russian index three times its size."""
-    if path.is_file():
-        data = json.loads(path.read_bytes())
-        path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
-# Text whose whitespace is shown as it is: left alone. Elsewhere a run of whitespace with a line break
-# in it is one line break to a browser: the theme's indentation was 1.5 KB of every page.
+# Text whose whitespace is shown as it is: left alone. Elsewhere a run of whitespace is one space to a
+# browser (or one line break, kept for whoever reads the source): the theme's indentation was 1.5 KB of
+# every page.
 _KEPT = re.compile(r"(<(pre|textarea|script)\b.*?</\2>)", re.S | re.I)
-_BLANK_LINES = re.compile(r"[ \t\r\f]*\n\s*")
+_SPACES = re.compile(r"[ \t\n\r\f]{2,}")  # not \s: a no-break space is text
 
 
 def collapse_whitespace(html: str) -> str:
-    """A page with every run of whitespace that holds a line break made one line break, but in <pre>,
-    <textarea> and <script> (the same page to a reader; idempotent, so a reused page stays as it was)."""
+    """A page with every run of whitespace made one line break (if it held one) or one space, but in
+    <pre>, <textarea> and <script> (the same page to a reader; idempotent, so a reused page stays as it was)."""
     parts = _KEPT.split(html)
     out = []
     for i in range(0, len(parts), 3):  # text, then a kept element and its tag name
-        out.append(_BLANK_LINES.sub("\n", parts[i]))
+        out.append(_SPACES.sub(_one_space, parts[i]))
         if i + 1 < len(parts):
             out.append(parts[i + 1])
     return "".join(out)
+
+
+def _one_space(run: re.Match) -> str:
+    return "\n" if "\n" in run.group() else " "
 
 
 def _nav_entries(items: list) -> Iterator[tuple[str, str]]:
