@@ -10,8 +10,9 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from fedsite.read.content import Post
+from fedsite.render.markup import SUMMARY_CHARS
 from fedsite.render.sanitize import clean_html, html_text
-from fedsite.plan.previews import PODCAST_IMAGE, theme_file_url
+from fedsite.plan.previews import PODCAST_IMAGE, clip, theme_file_url
 from fedsite.plan.sitepages import FEEDS
 from fedsite.plan.view import FederationView, file_url
 from fedsite.read.tree import Org
@@ -80,7 +81,9 @@ def build_item(post: Post, view: FederationView) -> FeedItem:
     categories += [(pid, str(view.projects[pid]["title"])) for pid in card.projects]
     return FeedItem(
         id=item_id(post.org, post.post_id), title=card.title, url=url, published=post.date,
-        updated=post.updated or post.date, summary=card.summary,
+        # The summary at most as long as an automatic one: the full text follows in the same item (an
+        # excerpt above <!-- more --> was a second copy of ~2 KB in every item of every feed).
+        updated=post.updated or post.date, summary=clip(card.summary, SUMMARY_CHARS),
         content=clean_html(content, view.settings.iframe_hosts, base_url=url),
         categories=tuple(categories), author=card.author or card.org_name, cover=cover,
         enclosure=_enclosure(post, org, view),
