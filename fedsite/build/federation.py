@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fedsite.build.swap import Swap
 from fedsite.cache.checked import read_checked, write_checked
-from fedsite.outputs.federation import FEDERATION_OUTPUTS, FederationOutput
+from fedsite.outputs.federation import FederationOutput, federation_outputs
 from fedsite.plan.view import FederationView
 from fedsite.sites.reads import ReadDigests, decode, encode
 
@@ -18,7 +18,7 @@ Files = dict[str, bytes]  # output-root-relative path -> bytes
 def federation_files(view: FederationView, reads_now: ReadDigests | None, cache: Path | None) -> Files:
     """Every federation output's files, from the cache where nothing they read has changed."""
     files: Files = {}
-    for output in FEDERATION_OUTPUTS:
+    for output in federation_outputs(view):
         made = _made(output, view, reads_now, cache / "federation" / f"{output.name}.pickle" if cache else None)
         clash = files.keys() & made.keys()
         if clash:
@@ -73,3 +73,16 @@ def plan_replace(change: Swap, files: Files, out: Path, scratch: Path) -> None:
             old.parent.mkdir(parents=True, exist_ok=True)
             change.rename(live, old)
         change.rename(new, live)
+    for stale in sorted(_stale(files, out)):  # a search bundle's chunks are named by content: old ones go
+        trash = scratch / "federation-trash" / stale
+        trash.parent.mkdir(parents=True, exist_ok=True)
+        change.rename(out / stale, trash)
+
+
+def _stale(files: Files, out: Path) -> set[str]:
+    """Files in the federation outputs' folders of the live output that no output writes any more."""
+    found: set[str] = set()
+    for name in top_names(files):
+        if (out / name).is_dir():
+            found.update(p.relative_to(out).as_posix() for p in (out / name).rglob("*") if not p.is_dir())
+    return found - files.keys()

@@ -20,7 +20,6 @@ from fedsite.render.markup import relative_link
 _THEMES: dict[tuple, "SharedTheme"] = {}
 # Theme files every site would otherwise copy: the root site publishes them once for all.
 SHARED_PREFIX = "assets/"
-SEARCH_INDEX = "search/search_index.json"
 REUSED_TEMPLATE = "fedsite-reused.html"  # prints a page's HTML from the last build as it was
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from fedsite.outputs.crawlers import crawler_files
+from fedsite.outputs.search import root_bundle, subtree_bundle
 from fedsite.plan.view import FederationView
 
 
@@ -20,6 +21,10 @@ class FederationOutput:
     make: Callable[[FederationView], dict[str, bytes]]  # output-root-relative path -> bytes
 
 
-FEDERATION_OUTPUTS = (
-    FederationOutput("crawlers", crawler_files),
-)
+def federation_outputs(view: FederationView) -> tuple[FederationOutput, ...]:
+    """The outputs of this federation: one search bundle per member of the root, so that a change in one
+    subtree makes only its bundle again (outputs/search.py). Which bundles there are is the tree's shape,
+    read here outside any output's recording: a new member of the root is a new output, not a change."""
+    tree = view.tree.untracked
+    return (FederationOutput("crawlers", crawler_files), FederationOutput("search", root_bundle),
+            *(FederationOutput(f"search-{member}", subtree_bundle(member)) for member in tree[tree.root].members))

@@ -14,6 +14,7 @@ from fedsite.model.schema import CONTACTS, KINDS, SOCIAL
 from fedsite.plan.monitoring import monitoring_pages
 from fedsite.plan.previews import site_preview, with_previews
 from fedsite.plan.reports import with_reports
+from fedsite.plan.searchpage import search_page
 from fedsite.plan.sitepages import FEEDS, PageSpec
 from fedsite.plan.view import FederationView
 from fedsite.read.tree import Org
@@ -46,6 +47,7 @@ def plan_site(org: Org, view: FederationView) -> SitePlan:
     pages += pp.home_page(org, own, cards, view)
     pages += pp.about_pages(org, view)
     pages += monitoring_pages(org, view)
+    pages.append(search_page(org, view))
     content_pages = pp.content_pages(org, view)
     pages += content_pages
     pages = with_reports(pages, org, view)
