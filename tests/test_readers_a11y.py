@@ -330,19 +330,14 @@ def test_the_whole_page_follows_the_colour_scheme(browser: Any, base: str, kinds
             assert page.evaluate(OFF_COLOUR, [fg, bg]) == [], kind
             surfaces = page.eval_on_selector_all(SURFACES, "els => els.map(e => getComputedStyle(e).backgroundColor)")
             assert set(surfaces) == {bg}, kind
-        query = page.locator("input[data-md-component='search-query']")
+        query = page.locator("[data-fed-search-box] input")
         query.click()
         query.type("вебинар")
-        for _ in range(15):  # a query typed before the search worker is ready goes unanswered: nudge it
-            try:
-                page.wait_for_function("document.querySelector('.md-search-result__list').children.length", timeout=1500)
-                break
-            except Exception:
-                query.press("Space")
-                query.press("Backspace")
-        assert page.is_visible(".md-search-result__item")
+        query.press("Enter")
+        page.wait_for_selector("[data-fed-search-done]")
+        assert page.is_visible(".fed-search__result")
         assert page.evaluate(OFF_COLOUR, [fg, bg]) == []
-        search = page.eval_on_selector_all(".md-search__form, .md-search__output",
+        search = page.eval_on_selector_all("[data-fed-search-box] input, .fed-search__input",
                                            "els => els.map(e => getComputedStyle(e).backgroundColor)")
         assert set(search) == {bg}
 
