@@ -171,3 +171,19 @@ def test_a_gallery_that_names_nothing_usable_is_an_error_at_its_line(mini: Path)
     line = post.read_text(encoding="utf-8").splitlines().index("gallery: ../assets/net/") + 1
     assert run_check(mini) == [f"{POST}:{line}: папка галереи «../assets/net/» не найдена; положите фотографии "
                                "в папку внутри assets/"]
+
+
+def test_a_build_without_the_cache_publishes_the_copies_and_leaves_no_folder(mini: Path, tmp_path: Path, monkeypatch):
+    from conftest import build_once as build_without_cache
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    (mini / SCHOOL / "assets").mkdir()
+    (mini / SCHOOL / "assets/foto.jpg").write_bytes(phone_photo(2400, 1800))
+    public = build_without_cache(mini)
+    with Image.open(public / "district-a/school-1/assets/foto.jpg") as image:
+        assert image.size == (2048, 1536)
+    assert (public / "district-a/school-1/assets/foto-1024w.jpg").is_file()
+    assert list((tmp_path / "tmp").iterdir()) == []

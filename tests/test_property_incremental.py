@@ -32,6 +32,7 @@ from fedsite.build.pipeline import build
 from fedsite.model.diagnostics import Diagnostics
 
 from conftest import FIXTURES, PROJECT
+from imagebytes import image_bytes
 
 EXAMPLES = int(os.environ.get("FEDSITE_PROPERTY_EXAMPLES", "6"))
 STEPS = int(os.environ.get("FEDSITE_PROPERTY_STEPS", "10"))
@@ -61,6 +62,9 @@ LOGO = (FIXTURES / "mini/shared/assets/logo.svg").read_bytes()
 words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=5).map(lambda ws: " ".join(ws).capitalize())
 titles = st.one_of(words, words.map(lambda t: f"Итоги: {t.lower()}"), words.map(lambda t: f"«{t}» №{len(t)}"))
 payloads = st.binary(min_size=1, max_size=64)
+# .png files are real images (the build publishes web copies of them): sizes below and above the 2048 px limit.
+pictures = st.builds(lambda w, h, c: image_bytes(w, h, "PNG", (c, 90, 200 - c)), st.sampled_from((1, 7, 40, 600, 2100)),
+                     st.integers(1, 40), st.integers(0, 200))
 
 
 def quoted(text: str) -> str:
@@ -312,7 +316,7 @@ def mini_model() -> Federation:
                       assets={"lekciya.mp3": b"ID3 lecture"}),
         "district-a": Org("region", "territorial", "Территориальная организация А", short_name="ТО А"),
         "school-1": Org("district-a", "primary", "Первичная организация школы 1", short_name="Школа 1",
-                        assets={"lekciya.mp3": b"ID3 school", "foto-1.png": b"\x89PNG school"}),
+                        assets={"lekciya.mp3": b"ID3 school", "foto-1.png": image_bytes(kind="PNG")}),
         "school-2": Org("district-a", "primary", "Первичная организация школы 2"),
         "district-b": Org("region", "territorial", "Территориальная организация Б",
                           pages={"kontakty.md": Page("Контакты района", "Страница района.", link=5)}),
@@ -803,7 +807,7 @@ class FederationEdits(RuleBasedStateMachine):
         else:
             org_id = self.pick_org(data)
             name = data.draw(st.sampled_from(ASSETS), label="asset")
-        self.model.orgs[org_id].assets[name] = data.draw(payloads, label="bytes")
+        self.model.orgs[org_id].assets[name] = data.draw(pictures if name.endswith(".png") else payloads, label="bytes")
         self.done(f"{org_id}/assets/{name} written", data)
 
     @rule(data=st.data())
@@ -856,7 +860,7 @@ class FederationEdits(RuleBasedStateMachine):
         else:
             version = data.draw(st.integers(0, 9), label="version")
             self.model.shared_assets[name] = LOGO.replace(b"</svg>", b"<!-- %d --></svg>" % version) \
-                if name == "logo.svg" else data.draw(payloads, label="bytes")
+                if name == "logo.svg" else data.draw(pictures, label="bytes")
         self.done(f"shared/assets/{name} edited", data)
 
     @rule(data=st.data())

@@ -8,13 +8,13 @@ modules and Pillow's version), so a second build encodes nothing and an edit her
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 import warnings
+import weakref
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +28,7 @@ from fedsite.model.diagnostics import Diagnostics
 from fedsite.model.imagefiles import RASTER, ROTATED, ImageProblem, WebImage, copy_size, is_raster, problem_text, \
     variant_name, web_image
 from fedsite.read.federation import Federation
+from fedsite.render.htmlstore import _TEMPORARY
 
 FOLDER = "images"
 META = "meta.json"
@@ -122,8 +123,10 @@ class ImageStore:
 
     def __init__(self, cache_dir: Path | None) -> None:
         if cache_dir is None:
+            # Removed with the HTML store's temporary folders, at the end of the build (build/pipeline.py).
             scratch = tempfile.mkdtemp(prefix="fed-images-")
-            atexit.register(shutil.rmtree, scratch, True)
+            # (Tied to a module, which outlives the build: not to this store, which is dropped before the sites copy.)
+            _TEMPORARY.append(weakref.finalize(imagefiles, shutil.rmtree, scratch, True))
             self.root = Path(scratch)
         else:
             self.root = cache_dir / FOLDER
