@@ -83,6 +83,11 @@ def test_deploy_publishes_to_gh_pages_and_refuses_without_a_build(mini: Path) ->
     files = _git(mini, "ls-tree", "-r", "--name-only", "gh-pages").split()
     assert {".nojekyll", "CNAME", "index.html", "district-a/school-1/index.html", "feed.xml"} <= set(files)
     assert _git(mini, "show", "gh-pages:CNAME").strip() == "profsoyuz.example.org"
+    post = mini / SCHOOL / "posts/2026-03-17-novaya.md"
+    post.write_text("---\ntitle: Новая\ndate: 2026-03-17T09:00:00+03:00\n---\n\nТекст.\n", encoding="utf-8")
+    assert cli(mini, "build").returncode == 0 and cli(mini, "deploy", env=env).returncode == 0
+    assert _git(mini, "rev-list", "--count", "gh-pages").strip() == "1"  # the branch does not grow
+    assert "district-a/school-1/posts/novaya.html" in _git(mini, "ls-tree", "-r", "--name-only", "gh-pages").split()
 
 
 def _free_port() -> int:

@@ -103,7 +103,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     if args.split:
         deploy_split(args.repo, out, settings, args.push)
         return 0
-    deploy_branch(out, settings, args.push)
+    deploy_branch(args.repo, out, settings, args.push)
     print("Опубликовано в ветку gh-pages" + (" и отправлено" if args.push else ""))
     return 0
 

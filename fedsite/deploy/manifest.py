@@ -3,10 +3,10 @@
 The build already keeps one: each site in .cache/sites/<id>/ has a manifest of its own files, written
 as the site was stored, and .cache/output.json records which build of each site the output folder
 holds, with its home page's size and mtime as a witness. A site whose recorded build is the cached
-one and whose witness holds takes its part from the cache's manifest; any other site (kept with
---keep-going, built without the cache, an output the record does not describe) and the files beside
-the root site that no site's manifest lists (robots.txt, the sitemap index, the search index) are
-hashed here."""
+one and whose witness holds takes its part from the cache's manifest. Every file of the output is
+listed (a listing reads no file); those no verified manifest describes are read and hashed here: the
+files beside the root site (robots.txt, the sitemap index, the search index), and every file of a
+site kept with --keep-going, built without the cache, or of an output the record does not describe."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fedsite.build.output import MARKER
-from fedsite.cache.sites import MANIFEST, parse_manifest
+from fedsite.cache.sites import MANIFEST, SiteCache, parse_manifest
 
 Files = dict[str, tuple[int, str]]  # output-relative path -> (size, sha256)
 
@@ -31,33 +31,24 @@ class OutputManifest:
 
 
 def output_manifest(out: Path, cache: Path | None) -> OutputManifest:
-    """The manifest of the output folder `out`, from the build's per-site manifests where they hold."""
-    sites = _placed_sites(out, cache)
-    if sites is None:
-        files = _hash_tree(out, "", set())
-        return OutputManifest(files, len(files))
+    """The manifest of the output folder `out`: every file listed (not read); its digest from the build's
+    manifest of its site where that holds, else read and hashed."""
+    sites = _placed_sites(out, cache) or {"": ("", "", None)}
+    folders = {url_path for url_path, _, _ in sites.values()}
     files: Files = {}
     hashed = 0
-    folders = {url_path for url_path, _, _ in sites.values()}
     for org_id, (url_path, digest, witness) in sites.items():
         if not (out / url_path).is_dir():
             continue
         members = {p[len(url_path):-1] for p in folders if p != url_path and p.startswith(url_path)
                    and p[len(url_path):-1].count("/") == 0}
         own = _cached_manifest(cache, org_id, digest) if witness == _witness(out / url_path) else None
-        if own is None:
-            site = _hash_tree(out / url_path, url_path, members)
-            hashed += len(site)
-        else:
-            site = {url_path + rel: value for rel, value in own.items()}
-            tops = {rel.split("/", 1)[0] for rel in own}
-            for name in sorted(os.listdir(out / url_path)):  # beside the root site: the federation outputs
-                if name not in tops and name not in members and name != MARKER:
-                    extra = _hash_tree(out / url_path / name, f"{url_path}{name}/", set()) \
-                        if (out / url_path / name).is_dir() else {url_path + name: _digest(out / url_path / name)}
-                    hashed += len(extra)
-                    site.update(extra)
-        files.update(site)
+        for path in _list_files(out / url_path, url_path, members):
+            known = own.get(path[len(url_path):]) if own else None
+            if known is None:
+                known = _digest(out / path)  # beside the root site: the federation outputs
+                hashed += 1
+            files[path] = known
     return OutputManifest(files, hashed)
 
 
@@ -76,13 +67,11 @@ def _placed_sites(out: Path, cache: Path | None) -> dict[str, tuple[str, str, li
 
 def _cached_manifest(cache: Path | None, org_id: str, digest: str) -> Files | None:
     """The cached site's manifest (files only) if the cache holds the build the output holds."""
-    if cache is None or not digest:
+    sites = SiteCache(cache)
+    if sites.folder is None or not digest or sites.digest(org_id) != digest:
         return None
-    entry = cache / "sites" / org_id
     try:
-        if (entry / "digest").read_text(encoding="utf-8") != digest:
-            return None
-        files = parse_manifest((entry / MANIFEST).read_bytes())
+        files = parse_manifest((sites.folder / org_id / MANIFEST).read_bytes())
     except (OSError, ValueError):
         return None
     return None if files is None else {rel: value for rel, value in files.items() if value is not None}
@@ -96,17 +85,17 @@ def _witness(site: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def _hash_tree(folder: Path, prefix: str, skip: set[str]) -> Files:
-    """Every file under `folder` (but the entries named in `skip` and the output marker), hashed."""
-    files: Files = {}
+def _list_files(folder: Path, prefix: str, skip: set[str]) -> list[str]:
+    """Every file under `folder` (but the entries named in `skip` and the output marker), by path."""
+    files: list[str] = []
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.name in skip or entry.name == MARKER:
                 continue
             if entry.is_dir(follow_symlinks=False):
-                files.update(_hash_tree(Path(entry.path), f"{prefix}{entry.name}/", set()))
+                files += _list_files(Path(entry.path), f"{prefix}{entry.name}/", set())
             elif entry.is_file(follow_symlinks=False):
-                files[prefix + entry.name] = _digest(Path(entry.path))
+                files.append(prefix + entry.name)
     return files
 
 

@@ -3,6 +3,7 @@ territorial subtree (--split), or an S3-compatible bucket (--target)."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 
@@ -14,10 +15,13 @@ from fedsite.read.settings import Settings
 from fedsite.read.tree import discover
 
 
-def deploy_branch(out: Path, settings: Settings, push: bool) -> None:
+def deploy_branch(repo: Path, out: Path, settings: Settings, push: bool) -> None:
     """The whole output as the repository's gh-pages branch, one commit (ghp-import's no_history)."""
     from ghp_import import GhpError, ghp_import
 
+    # no_history drops the local branch only when the remote has one: without it the commit would
+    # take the previous one as its parent.
+    subprocess.run(["git", "update-ref", "-d", "refs/heads/gh-pages"], cwd=repo, capture_output=True)
     try:
         ghp_import(str(out), mesg="Публикация сайтов федерации", nojekyll=True, push=push,
                    cname=settings.cname or None, no_history=True, branch="gh-pages")
