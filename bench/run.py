@@ -2,6 +2,7 @@
 with the naive `mkdocs build` loop (Material + its blog plugin, one run per site) measured beside.
 
     python bench/run.py [--orgs 1023] [--posts 60] [--jobs 2] [--naive-sample 4] [--repeats 5]
+    python bench/run.py --breakdown PUBLIC_DIR     (only the output's breakdown against its budget)
 
 Prints the figures; bench/README.md records a run."""
 
@@ -21,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from budget import report  # noqa: E402
 from generate import commit, generate  # noqa: E402
 
 
@@ -113,7 +115,12 @@ def main() -> None:
     p.add_argument("--shards", type=int, default=4)
     p.add_argument("--repeats", type=int, default=5,
                    help="one-post rebuilds of each kind, each a commit of its own (timings vary run to run)")
+    p.add_argument("--breakdown", type=Path, metavar="PUBLIC_DIR",
+                   help="print the breakdown of a built output by kind of file against the budget, and stop")
     a = p.parse_args()
+    if a.breakdown:
+        print("\n".join(report(a.breakdown)))
+        return
     repo = HERE / "out" / f"fed-{a.orgs}x{a.posts}"
     generate(repo, a.orgs, a.posts, seed=1, words=630)
     posts = a.orgs * a.posts
@@ -121,6 +128,7 @@ def main() -> None:
 
     cold = build(repo, a.jobs, step="cold")
     out_bytes, out_files = size_of(repo / "public")
+    breakdown = report(repo / "public")
     media, _ = size_of(repo / "sites")
     warm = build(repo, a.jobs, step="nothing changed")
     posts_dir = sorted((repo / "sites").rglob("ppo-*"))[0] / "posts"
@@ -167,6 +175,7 @@ def main() -> None:
         print(f"{name.ljust(width)}  {value:>16}  {note}")
     for step, stages in STAGES.items():
         print(f"{step}: {stages}")
+    print("\n".join(breakdown))
 
 
 if __name__ == "__main__":

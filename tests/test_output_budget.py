@@ -1,0 +1,142 @@
+"""The output budget (issue 16, item 1) as a reader meets it: tag pages in pages linked to one another,
+post pages that are mostly their text, feeds of the length chosen, share buttons with their icons."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import feedparser
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import PROJECT, build_once
+
+# A post page's bytes beyond its article's text, at most (the issue's aim is 6 KB: see bench/README.md
+# for where the rest goes); before issue 16 the mini federation's post pages carried 17-19 KB.
+MARKUP_LIMIT = 12 * 1024
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def add_posts(site: Path, n: int, tag: str) -> None:
+    for i in range(n):
+        (site / "posts" / f"2025-02-{i + 1:02d}-novost-{i}.md").write_text(
+            f"---\ntitle: Новость номер {i}\ndate: {i + 1:02d}.02.2025 10:00\ntags: [{tag}]\n---\n"
+            f"Первый абзац новости {i}, её краткое содержание.\n\n<!-- more -->\n\nОстальной текст новости {i}.\n",
+            encoding="utf-8")
+
+
+def test_tag_pages_come_in_pages_linked_to_one_another(mini: Path) -> None:
+    school = mini / "sites/region/district-a/school-1"
+    add_posts(school, 5, "экскурсия")  # posts_per_page: 2 in the fixture -> three pages
+    public = build_once(mini)
+    tags = public / "district-a/school-1/posts/tags"
+    first = tags / "ekskursiia.html"
+    pages = [first, tags / "ekskursiia/page/2.html", tags / "ekskursiia/page/3.html"]
+    seen = []
+    for n, page in enumerate(pages, 1):
+        html = soup(page)
+        pager = html.select_one("nav.fed-pager")
+        assert pager is not None, page
+        assert pager.select_one("[aria-current=page]").get_text() == str(n)
+        links = {a.get_text(): (page.parent / a["href"]).resolve() for a in pager.select("a[href]")}
+        assert {str(k) for k in range(1, 4) if k != n} <= set(links)
+        assert all(target.is_file() for target in links.values()), links
+        prev, nxt = pager.select_one("a[rel=prev]"), pager.select_one("a[rel=next]")
+        assert (prev is None) == (n == 1) and (nxt is None) == (n == 3)
+        if prev is not None:
+            assert (page.parent / prev["href"]).resolve() == pages[n - 2].resolve()
+        seen += [a.get_text() for a in html.select(".fed-card__title a")]
+        # A title and a date: the summary is on the news list.
+        assert not html.select(".fed-card__summary")
+    assert sorted(seen) == sorted(f"Новость номер {i}" for i in range(5))
+    # A post's tag still links to the tag's first page.
+    post = soup(public / "district-a/school-1/posts/novost-0.html")
+    assert post.select_one("a.fed-tag")["href"] == "tags/ekskursiia.html"
+
+
+def markup_beyond_text(page: Path) -> int:
+    """A post page's bytes less its article's text (title, date, tags, content, share and neighbours)."""
+    raw = page.read_bytes()
+    article = BeautifulSoup(raw, "html.parser").select_one("article.fed-post")
+    return len(raw) - len(article.get_text().encode("utf-8"))
+
+
+def test_a_post_page_is_mostly_its_text(built_mini: Path) -> None:
+    posts = [p for p in built_mini.rglob("posts/*.html") if soup(p).select_one("article.fed-post")]
+    assert len(posts) >= 5
+    for page in posts:
+        assert markup_beyond_text(page) <= MARKUP_LIMIT, (page, markup_beyond_text(page))
+    page = soup(posts[0])
+    # What the frame no longer repeats on every page, and what is still there.
+    assert not page.select(".fed-a11y-panel") and not page.select("form[data-md-component=palette]")
+    assert page.select_one("script[src$='assets/fed-a11y.js']") is not None
+    assert page.select(".fed-chain a") and page.select(".fed-footer .fed-feeds a")
+
+
+def test_feeds_carry_the_chosen_number_of_items_with_full_text(mini: Path) -> None:
+    chosen = yaml.safe_load((PROJECT / "mkdocs.yml").read_text(encoding="utf-8"))["extra"]["federation"]["feed_items"]
+    assert chosen == 10
+    config = mini / "mkdocs.yml"
+    config.write_text(re.sub(r"feed_items: \d+", f"feed_items: {chosen}", config.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    add_posts(mini / "sites/region/district-a/school-1", 12, "экскурсия")
+    public = build_once(mini)
+    for name in ("feed.xml", "atom.xml"):
+        own = feedparser.parse((public / "district-a/school-1" / name).read_bytes())
+        district = feedparser.parse((public / "district-a" / name.replace(".", "-all.", 1)).read_bytes())
+        assert own.bozo == 0 and district.bozo == 0
+        assert len(own.entries) == chosen and len(district.entries) == chosen
+        assert own.entries[0].title == "Новость номер 11"  # newest first
+        assert own.entries[0].summary == "Первый абзац новости 11, её краткое содержание."
+        assert "Остальной текст новости 11." in own.entries[0].content[0].value
+
+
+def share_links(page: Path) -> dict[str, str]:
+    return {a["data-share"]: a["href"] for a in soup(page).select(".fed-share a[data-share]")}
+
+
+def test_share_buttons_link_to_the_networks_with_the_page(built_mini: Path) -> None:
+    links = share_links(built_mini / "posts/lekciya.html")
+    page = "https%3A%2F%2Ffed.example.org%2Fposts%2Flekciya.html"
+    assert links["vk"] == f"https://vk.com/share.php?url={page}"
+    assert links["ok"] == f"https://connect.ok.ru/offer?url={page}"
+    assert links["telegram"].startswith(f"https://t.me/share/url?url={page}&text=")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+def test_share_buttons_show_their_icons(built_mini: Path) -> None:
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(built_mini)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            loaded = []
+            page.on("response", lambda r: loaded.append((r.url, r.status)) if r.url.endswith(".svg") else None)
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/posts/lekciya.html")
+            page.wait_for_load_state("networkidle")
+            for key in ("vk", "ok", "telegram"):
+                icon = page.evaluate("""k => { const s = getComputedStyle(document.querySelector(
+                    `[data-share='${k}']`), '::before'); return [s.maskImage || s.webkitMaskImage, s.width]; }""", key)
+                assert f"share-{key}.svg" in icon[0] and float(icon[1].rstrip("px")) > 8, (key, icon)
+                assert any(url.endswith(f"share-{key}.svg") and status == 200 for url, status in loaded), loaded
+            browser.close()
+    finally:
+        server.shutdown()
