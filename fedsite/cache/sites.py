@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from fedsite.cache.checked import DamagedCacheEntry
+from fedsite.cache.store import Store
 
 MANIFEST = "manifest.json"  # beside out/: every folder and file of it, each file's size and sha256
 
@@ -26,7 +27,8 @@ class SiteCache:
     built again."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.folder = folder / "sites" if folder else None
+        self.disk = Store(folder, "sites")
+        self.folder = self.disk.folder
 
     def _entry(self, org: str) -> Path | None:
         return self.folder / org if self.folder else None
@@ -57,13 +59,7 @@ class SiteCache:
     def _read(self, org: str, name: str) -> str:
         """A small file of the site's entry ('' if there is none): opened directly, as a build reads
         ~3,000 of them."""
-        if self.folder is None:
-            return ""
-        try:
-            with open(os.path.join(self.folder, org, name), encoding="utf-8") as f:
-                return f.read()
-        except (OSError, ValueError):
-            return ""
+        return self.disk.read_text(f"{org}/{name}")
 
     def digest(self, org: str) -> str:
         """The digest of the site's cached output (as `lookup` compares it)."""
@@ -82,16 +78,16 @@ class SiteCache:
         if entry is None:
             return
         if built is not None:
-            (entry / "digest").unlink(missing_ok=True)
-            shutil.rmtree(entry, ignore_errors=True)
+            self.disk.drop(f"{org}/digest", org)
             entry.mkdir(parents=True)
             files = copy_tree(built, entry / "out")
             manifest = manifest_bytes(files)
-            (entry / MANIFEST).write_bytes(manifest)
-            (entry / "pages").write_text(str(pages))
-            (entry / "page-keys.json").write_text(json.dumps(keys or {}))  # only beside the output they describe
-        (entry / "inputs").write_text(inputs)
-        (entry / "digest").write_text(digest)
+            self.disk.write_bytes(f"{org}/{MANIFEST}", manifest)
+            self.disk.write_bytes(f"{org}/pages", str(pages).encode())
+            # Only beside the output they describe.
+            self.disk.write_bytes(f"{org}/page-keys.json", json.dumps(keys or {}).encode())
+        self.disk.write_bytes(f"{org}/inputs", inputs.encode())
+        self.disk.write_bytes(f"{org}/digest", digest.encode())
 
     def reusable_pages(self, org: str, page_keys: dict[str, str]) -> dict[str, str]:
         """Page URL -> HTML of the pages whose key is the same as in the site's cached output and
@@ -100,10 +96,10 @@ class SiteCache:
         if entry is None:
             return {}
         try:
-            previous = json.loads((entry / "page-keys.json").read_text())
-            files = parse_manifest((entry / MANIFEST).read_bytes())
-        except (OSError, ValueError):
+            previous = json.loads(self.disk.read_bytes(f"{org}/page-keys.json") or b"")
+        except ValueError:
             return {}
+        files = parse_manifest(self.disk.read_bytes(f"{org}/{MANIFEST}") or b"")
         if not isinstance(previous, dict) or files is None:
             return {}
         reused = {}
@@ -120,10 +116,7 @@ class SiteCache:
 
     def prune(self, keep: set[str]) -> None:
         """Forget organizations that no longer exist."""
-        if self.folder and self.folder.is_dir():
-            for entry in self.folder.iterdir():
-                if entry.name not in keep:
-                    shutil.rmtree(entry, ignore_errors=True)
+        self.disk.prune(keep)
 
 
 Files = dict[str, tuple[int, str] | None]  # path in the site -> (size, sha256) of a file, None for a folder

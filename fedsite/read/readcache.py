@@ -19,7 +19,7 @@ from typing import Any
 
 from fedsite.cache.keys import stage_code
 from fedsite.model.digest import canonical_digest
-from fedsite.cache.checked import read_checked, write_checked
+from fedsite.cache.store import Store, stems
 from fedsite.read.symlinks import real_repo, walk
 from fedsite.read.tree import CONTENT_DIRS, Org
 from fedsite.model.yamlfile import ParsedTexts
@@ -107,8 +107,11 @@ def own_files_digest(org: Org, known: dict[str, str], repo_real: str) -> str:
 class ReadCache:
     """Per organization, the read result and the key it was read under, in .cache/read/; None disables it."""
 
+    CARDS = "site-cards.parsed"
+
     def __init__(self, folder: Path | None, repo: Path) -> None:
-        self.folder = folder / "read" if folder else None
+        self.disk = Store(folder, "read")
+        self.folder = self.disk.folder
         self.repo_real = real_repo(repo)
         # git works in a thread (it mostly waits for git's own process) while the tree is discovered.
         self._pool = ThreadPoolExecutor(1)
@@ -126,30 +129,21 @@ class ReadCache:
 
     def parsed_cards(self) -> ParsedTexts:
         """site.yml texts parsed by the last build (by this code)."""
-        stored = read_checked(self.folder / "site-cards.parsed" if self.folder else None)
-        known = stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == stage_code("read") else {}
+        known = self.disk.get_keyed(self.CARDS, stage_code("read"))
         return ParsedTexts(known if isinstance(known, dict) else {})
 
     def save_cards(self, parsed: ParsedTexts) -> None:
         """Keep the texts this build parsed or used, and only those."""
-        if self.folder is not None and parsed.used.keys() != parsed.known.keys():
-            write_checked(self.folder / "site-cards.parsed", (stage_code("read"), parsed.used))
+        if parsed.used.keys() != parsed.known.keys():
+            self.disk.put_keyed(self.CARDS, stage_code("read"), parsed.used)
 
     def get(self, org_id: str, key: str) -> Any | None:
-        stored = read_checked(self.folder / f"{org_id}.pickle" if self.folder else None)
-        try:
-            stored_key, value = stored
-        except (TypeError, ValueError):  # none, or of another shape
-            return None
-        return value if stored_key == key else None
+        return self.disk.get_keyed(f"{org_id}.pickle", key)
 
     def put(self, org_id: str, key: str, value: Any) -> None:
-        if self.folder is not None:
-            write_checked(self.folder / f"{org_id}.pickle", (key, value))
+        self.disk.put_keyed(f"{org_id}.pickle", key, value)
 
     def prune(self, keep: set[str]) -> None:
-        """Forget organizations that no longer exist."""
-        if self.folder and self.folder.is_dir():
-            for path in self.folder.glob("*.pickle"):
-                if path.stem not in keep:
-                    path.unlink(missing_ok=True)
+        """Forget organizations that no longer exist (the parsed cards are kept)."""
+        by_org = stems(keep, ".pickle")
+        self.disk.prune(lambda name: name == self.CARDS or by_org(name))

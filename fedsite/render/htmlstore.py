@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fedsite.cache.checked import DamagedCacheEntry
-from fedsite.model.files import write_atomic
+from fedsite.cache.store import Store
 from fedsite.render.markup import Rendered
 
 _TEMPORARY: list[weakref.finalize] = []  # removers of temporary stores' folders
@@ -36,16 +36,22 @@ class HtmlStore:
     again by `repair` (set by the render stage) and written again."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.folder = folder / "html" if folder else None
+        self.disk = Store(folder, "html")
+        self.folder = self.disk.folder
         self.persistent = folder is not None
         self._stored: set[str] | None = None
         self.repair: Any = None  # key -> the document's HTML rendered again, or None if it cannot be
 
     def _root(self) -> Path:
         if self.folder is None:
-            self.folder = Path(tempfile.mkdtemp(prefix="fedsite-html-"))
+            self.disk = Store(Path(tempfile.mkdtemp(prefix="fedsite-html-")), ".")
+            self.folder = self.disk.folder
             _TEMPORARY.append(weakref.finalize(self, shutil.rmtree, self.folder, True))
         return self.folder
+
+    def _name(self, key: str) -> str:
+        self._root()
+        return f"{key[:2]}/{key}.html"
 
     def put(self, rendered: Rendered) -> Rendered:
         """The same rendering, its HTML stored and replaced by the key to it."""
@@ -54,7 +60,8 @@ class HtmlStore:
         key = hashlib.sha256(rendered.html.encode()).hexdigest()
         if key not in self.stored():
             self.stored().add(key)
-            write_atomic(self._path(key), rendered.html.encode())
+            name = self._name(key)  # first: without a cache folder, it makes the temporary store
+            self.disk.write_bytes(name, rendered.html.encode())
         return replace(rendered, html="", html_key=key)
 
     def html(self, rendered: Rendered) -> str:
@@ -64,20 +71,16 @@ class HtmlStore:
         """The HTML stored under `key` ('' for an empty document)."""
         if not key:
             return ""
-        try:
-            with open(self._path(key), "rb") as f:
-                data = f.read()
-            if hashlib.sha256(data).hexdigest() == key:
-                return data.decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            pass
+        data = self.disk.read_bytes(self._name(key))
+        if data is not None and hashlib.sha256(data).hexdigest() == key:
+            return data.decode("utf-8")  # the sha256 of what was written as UTF-8
         html = self.repair(key) if self.repair is not None else None
         if html is None:  # the next build, not finding the file, renders its document again
-            self._path(key).unlink(missing_ok=True)
+            self.disk.drop(self._name(key))
             raise DamagedCacheEntry(f"кэш сборки повреждён ({self._path(key)}): файл удалён; "
                                     "запустите сборку ещё раз")
         if hashlib.sha256(html.encode()).hexdigest() == key:
-            write_atomic(self._path(key), html.encode())
+            self.disk.write_bytes(self._name(key), html.encode())
             self.stored().add(key)
         return html
 
@@ -102,6 +105,5 @@ class HtmlStore:
         """Delete the HTML no cached rendering refers to any more."""
         if not self.persistent:
             return
-        for key in self.stored() - keep:
-            self._path(key).unlink(missing_ok=True)
+        self.disk.drop(*(self._name(key) for key in self.stored() - keep))
         self._stored = set(keep & self.stored())

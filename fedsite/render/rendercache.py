@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fedsite.cache.checked import is_checked, read_checked, write_checked
+from fedsite.cache.checked import is_checked
+from fedsite.cache.store import Store, stems
 from fedsite.render.htmlstore import HtmlStore
 from fedsite.render.jobs import RenderJob, RenderResult
 
@@ -46,38 +47,31 @@ class RenderCache:
     whose pickle was since changed or removed is not reused whole."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.folder = folder / "render" if folder else None
+        self.disk = Store(folder, "render")
+        self.folder = self.disk.folder
         self.index: dict[str, GroupIndex] = {}
         self.witness: dict[str, tuple[int, int]] = {}  # group -> (size, mtime_ns) of its pickle
         self.groups: dict[str, dict[str, RenderResult]] = {}  # loaded when first needed
         self._summaries: dict[str, dict[str, str]] = {}
-        try:  # listed once: a stat per group and build cost more
-            self._files = set(os.listdir(self.folder)) if self.folder else set()
-        except OSError:
-            self._files = set()
+        self._files = set(self.disk.names())  # listed once: a stat per group and build cost more
         for file in sorted(self._files):
             if file.endswith(".index"):
-                stored = read_checked(self.folder / file)
-                if (isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[0], GroupIndex)
+                stored = self.disk.get(file, tuple)
+                if (stored is not None and len(stored) == 2 and isinstance(stored[0], GroupIndex)
                         and isinstance(stored[1], tuple)):
                     self.index[file[: -len(".index")]], self.witness[file[: -len(".index")]] = stored
-
-    def _file(self, name: str, suffix: str) -> Path | None:
-        return self.folder / f"{name}{suffix}" if self.folder else None
 
     def group(self, name: str) -> dict[str, RenderResult]:
         """A group's renderings by job key ({} if none are cached)."""
         if name not in self.groups:
-            group = read_checked(self._file(name, ".pickle"))
-            self.groups[name] = group if isinstance(group, dict) else {}
+            self.groups[name] = self.disk.get(f"{name}.pickle", dict) or {}
         return self.groups[name]
 
     def summaries(self, name: str) -> dict[str, str]:
         """A group's summaries by document path: what a card or feed item of another site shows,
         at a fraction of the cost of loading the group's renderings."""
         if name not in self._summaries:
-            summaries = read_checked(self._file(name, ".summaries"))
-            self._summaries[name] = summaries if isinstance(summaries, dict) else {}
+            self._summaries[name] = self.disk.get(f"{name}.summaries", dict) or {}
         return self._summaries[name]
 
     def reusable(self, name: str, key: str, size: int, lookup: Any, store: HtmlStore) -> GroupIndex | None:
@@ -99,12 +93,8 @@ class RenderCache:
         not unpickled), so that the next build renders those groups again: after damage that kept a
         pickle's size and mtime, found only when it was loaded."""
         for name in names:
-            try:
-                blob = (self.folder / f"{name}.pickle").read_bytes()
-            except OSError:
-                blob = b""
-            if not is_checked(blob):
-                (self.folder / f"{name}.index").unlink(missing_ok=True)
+            if not is_checked(self.disk.read_bytes(f"{name}.pickle") or b""):
+                self.disk.drop(f"{name}.index")
 
     def _stat(self, name: str) -> tuple[int, int] | None:
         try:
@@ -122,20 +112,18 @@ class RenderCache:
             old = self.groups.get(name)
             if old is None or entries.keys() != old.keys() or any(entries[k] is not old[k] for k in entries):
                 # The index goes first and comes back last: it only ever stands beside the file it describes.
-                (self.folder / f"{name}.index").unlink(missing_ok=True)
-                st = write_checked(self.folder / f"{name}.pickle", entries)
+                self.disk.drop(f"{name}.index")
+                st = self.disk.put(f"{name}.pickle", entries)
                 self.witness[name] = (st.st_size, st.st_mtime_ns)
             if name not in indexes:
-                (self.folder / f"{name}.index").unlink(missing_ok=True)
+                self.disk.drop(f"{name}.index")
             elif (self.index.get(name) != indexes[name] or not (self.folder / f"{name}.index").is_file()
                     or self.witness.get(name) != self._stat(name)):
                 # The pickle was loaded (and so checked) by this build, or written by it: its stat now is its witness.
                 summaries = {rel: entries[key].rendered.summary for rel, (key, _, _) in indexes[name].docs.items()}
-                write_checked(self.folder / f"{name}.summaries", summaries)
-                write_checked(self.folder / f"{name}.index", (indexes[name], self._stat(name)))
-        for path in self.folder.iterdir() if self.folder.is_dir() else []:
-            if path.suffix in (".pickle", ".index", ".summaries") and path.stem not in used and path.stem not in kept:
-                path.unlink(missing_ok=True)
+                self.disk.put(f"{name}.summaries", summaries)
+                self.disk.put(f"{name}.index", (indexes[name], self._stat(name)))
+        self.disk.prune(stems(used.keys() | kept, ".pickle", ".index", ".summaries"))
 
 
 def group_name(folder: str) -> str:
