@@ -187,3 +187,31 @@ def test_a_build_without_the_cache_publishes_the_copies_and_leaves_no_folder(min
         assert image.size == (2048, 1536)
     assert (public / "district-a/school-1/assets/foto-1024w.jpg").is_file()
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def tree_bytes(public: Path) -> dict[str, bytes]:
+    return {p.relative_to(public).as_posix(): p.read_bytes() for p in sorted(public.rglob("*")) if p.is_file()
+            and not p.name.startswith(".")}
+
+
+def test_a_replaced_photo_changes_every_page_that_shows_it_as_a_fresh_build_would(photos: Path, built: Path,
+                                                                                   tmp_path: Path):
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(photos, repo, ignore=shutil.ignore_patterns("public"))
+    build_once(repo)  # the cache as the module's build left it, and an output of our own
+    (repo / SCHOOL / "assets/konkurs/1.jpg").write_bytes(phone_photo(1000, 2000, shade=50))  # a portrait now
+    (repo / SCHOOL / "assets/foto.jpg").write_bytes(phone_photo(1600, 1200, shade=60))
+    cached = tree_bytes(build_once(repo))
+    fresh_repo = tmp_path / "fresh"
+    shutil.copytree(repo, fresh_repo, ignore=shutil.ignore_patterns("public", ".cache"))
+    fresh = tree_bytes(build_once(fresh_repo))
+    assert cached.keys() == fresh.keys()
+    assert [name for name in cached if cached[name] != fresh[name]] == []
+    page = BeautifulSoup(cached["district-a/index.html"].decode(), "html.parser")  # the member's news, above
+    card = page.select_one(".fed-card__cover img")
+    assert (card["width"], card["height"]) == ("1000", "2000")
+    text_img = BeautifulSoup(cached["district-a/school-1/posts/yanvar.html"].decode(), "html.parser").select_one(
+        ".fed-post__content img")
+    assert (text_img["width"], text_img["height"]) == ("1600", "1200") and "srcset" in text_img.attrs
