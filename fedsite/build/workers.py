@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from fedsite.cache.keys import remember_imports
 from fedsite.cache.sites import SiteCache
 from fedsite.outputs.feeds import feed_files
 from fedsite.plan.site import SitePlan, warm_up_plan
@@ -54,6 +55,7 @@ def site_workers(repo: Path, jobs: int, cache: Path | None) -> Iterator[ProcessP
     reads, each imports MkDocs and builds a one-page site once, so that the first real site it builds
     does not pay for loading plugins and templates (0.3 s a worker). Forked before the content is
     read, they do not carry it either."""
+    remember_imports(cache)  # before the first code digest (engine_digest's, below, or the read stage's)
     if jobs <= 1:
         yield None
         return
