@@ -42,6 +42,11 @@ def with_photos(repo: Path) -> Path:
     (school / "assets/konkurs/1.jpg").write_bytes(phone_photo(shade=10))
     (school / "assets/konkurs/2.jpg").write_bytes(phone_photo(3000, 4000, orientation=1, shade=20))
     (school / "assets/konkurs/3.jpg").write_bytes(phone_photo(4000, 3000, orientation=6, shade=30))  # stood up
+    district = repo / "sites/region/district-a"
+    (district / "assets").mkdir()
+    (district / "assets/emblema.jpg").write_bytes(phone_photo(3000, 2000, shade=70))
+    (district / "site.yml").write_text((district / "site.yml").read_text(encoding="utf-8") + "image: assets/emblema.jpg\n",
+                                       encoding="utf-8")
     post = repo / POST
     post.write_text(post.read_text(encoding="utf-8").replace(
         "title: Январь\n", "title: Январь\ngallery: ../assets/konkurs/\n").rstrip("\n")
@@ -139,6 +144,16 @@ def test_og_image_is_the_covers_web_copy_at_least_1200_wide(built: Path):
         assert soup.find("meta", property="og:image:width")["content"] == str(image.width)
 
 
+def test_og_image_of_a_site_is_its_site_yml_images_web_copy(built: Path):
+    soup = BeautifulSoup((built / "district-a/index.html").read_text(encoding="utf-8"), "html.parser")
+    url = soup.find("meta", property="og:image")["content"]
+    assert url == "https://fed.example.org/district-a/assets/emblema.jpg"
+    with Image.open(built / "district-a/assets/emblema.jpg") as image:
+        assert image.size == (2048, 1365) and not image.getexif()
+    assert soup.find("meta", property="og:image:width")["content"] == "2048"
+    assert soup.find("meta", property="og:image:height")["content"] == "1365"
+
+
 def test_a_second_build_encodes_nothing(photos: Path, built: Path):
     copies = sorted((photos / ".cache/images").rglob("*.jpg"))
     assert copies
@@ -215,3 +230,18 @@ def test_a_replaced_photo_changes_every_page_that_shows_it_as_a_fresh_build_woul
     text_img = BeautifulSoup(cached["district-a/school-1/posts/yanvar.html"].decode(), "html.parser").select_one(
         ".fed-post__content img")
     assert (text_img["width"], text_img["height"]) == ("1600", "1200") and "srcset" in text_img.attrs
+
+
+def test_a_gallery_item_that_is_not_a_photo_is_an_error_at_its_line(mini: Path):
+    (mini / SCHOOL / "assets").mkdir()
+    (mini / SCHOOL / "assets/polozhenie.pdf").write_bytes(b"%PDF-1.4")
+    post = mini / POST
+    post.write_text(post.read_text(encoding="utf-8").replace(
+        "title: Январь\n", "title: Январь\ngallery: [../assets/polozhenie.pdf, ../assets/net.jpg]\n"), encoding="utf-8")
+    line = 3
+    assert run_check(mini) == [
+        f"{POST}:{line}: файл «../assets/net.jpg» не найден; проверьте имя и путь относительно этой новости"]
+    (mini / SCHOOL / "assets/net.jpg").write_bytes(phone_photo(300, 200))
+    assert run_check(mini) == [
+        f"{POST}:{line}: в галерее «../assets/polozhenie.pdf» — не фотография в папке организации: в галерею кладут "
+        "картинки JPEG, PNG или WebP рядом с новостью"]
