@@ -19,6 +19,8 @@ from fedsite.build.output import MARKER
 from fedsite.model.diagnostics import UsageError
 
 MESSAGE = "Публикация сайтов федерации"
+CONFIG = (("core.autocrlf", "false"), ("core.excludesFile", os.devnull), ("core.checkStat", "minimal"),
+          ("core.trustctime", "false"), ("gc.auto", "0"))
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,9 @@ class Store:
         if not (folder / "HEAD").is_file():
             folder.mkdir(parents=True, exist_ok=True)
             self._git("init", "-q", "--bare", str(folder))
-            for key, value in (("core.autocrlf", "false"), ("core.excludesFile", os.devnull), ("gc.auto", "0")):
-                self._git("config", key, value)
+        # A CI cache restores public/ with its mtimes but new inodes and ctimes: compare size and mtime only.
+        for key, value in CONFIG:
+            self._git("config", key, value)
 
     def _git(self, *args: str, index: str | None = None, cwd: Path | None = None, env: dict | None = None) -> str:
         environ = {**os.environ, "GIT_DIR": str(self.folder), **(env or {})}

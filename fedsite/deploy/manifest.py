@@ -4,9 +4,10 @@ The build already keeps one: each site in .cache/sites/<id>/ has a manifest of i
 as the site was stored, and .cache/output.json records which build of each site the output folder
 holds, with its home page's size and mtime as a witness. A site whose recorded build is the cached
 one and whose witness holds takes its part from the cache's manifest. Every file of the output is
-listed (a listing reads no file); those no verified manifest describes are read and hashed here: the
-files beside the root site (robots.txt, the sitemap index, the search index), and every file of a
-site kept with --keep-going, built without the cache, or of an output the record does not describe."""
+listed (a listing reads no file); those no verified manifest describes (the files beside the root
+site: robots.txt, the sitemap index, the search index; every file of a site kept with --keep-going,
+built without the cache, or of an output the record does not describe) are hashed once and known
+after by their size and mtime (OtherDigests)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from fedsite.build.output import MARKER
 from fedsite.cache.sites import MANIFEST, SiteCache, parse_manifest
+from fedsite.model.files import write_atomic
 
 Files = dict[str, tuple[int, str]]  # output-relative path -> (size, sha256)
 
@@ -36,7 +38,7 @@ def output_manifest(out: Path, cache: Path | None) -> OutputManifest:
     sites = _placed_sites(out, cache) or {"": ("", "", None)}
     folders = {url_path for url_path, _, _ in sites.values()}
     files: Files = {}
-    hashed = 0
+    others = OtherDigests(cache)
     for org_id, (url_path, digest, witness) in sites.items():
         if not (out / url_path).is_dir():
             continue
@@ -45,11 +47,39 @@ def output_manifest(out: Path, cache: Path | None) -> OutputManifest:
         own = _cached_manifest(cache, org_id, digest) if witness == _witness(out / url_path) else None
         for path in _list_files(out / url_path, url_path, members):
             known = own.get(path[len(url_path):]) if own else None
-            if known is None:
-                known = _digest(out / path)  # beside the root site: the federation outputs
-                hashed += 1
-            files[path] = known
-    return OutputManifest(files, hashed)
+            files[path] = known if known is not None else others.digest(out, path)
+    others.save()
+    return OutputManifest(files, others.read)
+
+
+class OtherDigests:
+    """Digests of the files no site's manifest describes (the federation outputs beside the root site:
+    robots.txt, the sitemap index, the search index of every page), kept in .cache/deploy/ with each
+    file's size and mtime: a file is read again only when either changed, as git's index does. The
+    build replaces only the federation files whose bytes changed, so the others keep their mtime."""
+
+    def __init__(self, cache: Path | None) -> None:
+        self.path = cache / "deploy" / "digests.json" if cache else None
+        self.known: dict[str, list] = {}
+        self.now: dict[str, list] = {}
+        self.read = 0
+        try:
+            self.known = json.loads(self.path.read_text(encoding="utf-8")) if self.path else {}
+        except (OSError, ValueError):
+            pass
+
+    def digest(self, out: Path, path: str) -> tuple[int, str]:
+        st = os.stat(out / path)
+        entry = self.known.get(path)
+        if not (isinstance(entry, list) and len(entry) == 3 and entry[:2] == [st.st_size, st.st_mtime_ns]):
+            entry = [st.st_size, st.st_mtime_ns, _digest(out / path)[1]]
+            self.read += 1
+        self.now[path] = entry
+        return entry[0], entry[2]
+
+    def save(self) -> None:
+        if self.path is not None and self.now != self.known:
+            write_atomic(self.path, json.dumps(self.now).encode())
 
 
 def _placed_sites(out: Path, cache: Path | None) -> dict[str, tuple[str, str, list[int] | None]] | None:
