@@ -34,7 +34,7 @@ def add_posts(site: Path, n: int, tag: str) -> None:
 
 def test_tag_pages_come_in_pages_linked_to_one_another(mini: Path) -> None:
     school = mini / "sites/region/district-a/school-1"
-    add_posts(school, 5, "экскурсия")  # posts_per_page: 2 in the fixture -> three pages
+    add_posts(school, 13, "экскурсия")  # 3 x posts_per_page (2 in the fixture) a page: three pages
     public = build_once(mini)
     tags = public / "district-a/school-1/posts/tags"
     first = tags / "ekskursiia.html"
@@ -55,7 +55,7 @@ def test_tag_pages_come_in_pages_linked_to_one_another(mini: Path) -> None:
         seen += [a.get_text() for a in html.select(".fed-card__title a")]
         # A title and a date: the summary is on the news list.
         assert not html.select(".fed-card__summary")
-    assert sorted(seen) == sorted(f"Новость номер {i}" for i in range(5))
+    assert sorted(seen) == sorted(f"Новость номер {i}" for i in range(13))
     # A post's tag still links to the tag's first page.
     post = soup(public / "district-a/school-1/posts/novost-0.html")
     assert post.select_one("a.fed-tag")["href"] == "tags/ekskursiia.html"

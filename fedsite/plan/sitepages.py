@@ -16,6 +16,7 @@ from fedsite.plan.view import FederationView, PostCard, file_url, tag_url
 
 FEEDS = {"rss": "feed.xml", "atom": "atom.xml", "rss_all": "feed-all.xml", "atom_all": "atom-all.xml"}
 CALENDARS = {"own": "events.ics", "all": "events-all.ics"}
+COMPACT_PAGE = 3  # a list of titles and dates (tags, projects) shows this many times posts_per_page a page
 
 
 @dataclass(frozen=True)
@@ -133,24 +134,26 @@ def taxonomy_pages(org: Org, own: list[Post], cards: dict[str, PostCard], view: 
         "heading": "Метки", "terms": [{"name": t, "count": len(v), "url": org.url_path + tag_url(t)}
                                      for t, v in sorted(tags.items(), key=lambda kv: kv[0].lower())]})]
     # A tag's posts in pages like the news list's, each post a title and a date (its summary is on the
-    # news list): a site's tag pages grow with its posts, ten at a time, not by a page that never ends.
+    # news list), so three times as many a page: tag pages grow with the posts, not by a page without end.
+    per_page = COMPACT_PAGE * view.settings.posts_per_page
     for tag, items in sorted(tags.items()):
-        pages += paginate(org, tag_url(tag)[: -len(".html")], f"Метка «{tag}»", items,
-                          view.settings.posts_per_page, {"compact": True}, first=tag_url(tag))
+        pages += paginate(org, tag_url(tag)[: -len(".html")], f"Метка «{tag}»", items, per_page,
+                          {"compact": True}, first=tag_url(tag))
     is_root = org.id == view.tree.root
     for pid, project in view.projects.items():
         title = str(project.get("title", pid))
-        if org.members:
-            data = rollup_project(org, pid, view)
-        else:
-            data = {"entries": [cards[p.source.rel] for p in own if pid in p.projects]}
-            data["total"] = len(data["entries"])
-        terms.append({"name": title, "count": data["total"], "url": org.url_path + f"posts/projects/{pid}.html"})
+        url = f"posts/projects/{pid}.html"
         feeds = {"rss": f"posts/projects/{pid}.xml", "atom": f"posts/projects/{pid}.atom.xml"} if is_root else {}
-        pages.append(PageSpec(f"posts/projects/{pid}.html", title, "list.html", data={
-            "heading": title, "intro": str(project.get("description", "")), **data,
-            "project_feeds": {k: org.url_path + v for k, v in feeds.items()},
-            "federation_wide": bool(org.members)}))
+        extra = {"intro": str(project.get("description", "")), "compact": True, "federation_wide": bool(org.members),
+                 "project_feeds": {k: org.url_path + v for k, v in feeds.items()}}
+        if org.members:  # the latest of the subtree (bounded), and a count per member
+            data = rollup_project(org, pid, view)
+            terms.append({"name": title, "count": data["total"], "url": org.url_path + url})
+            pages.append(PageSpec(url, title, "list.html", data={"heading": title, **data, **extra}))
+        else:  # the site's own: in pages, like a tag's
+            entries = [cards[p.source.rel] for p in own if pid in p.projects]
+            terms.append({"name": title, "count": len(entries), "url": org.url_path + url})
+            pages += paginate(org, url[: -len(".html")], title, entries, per_page, extra, first=url)
     pages.append(PageSpec("posts/projects/index.html", "Проекты", "terms.html",
                           data={"heading": "Проекты и тематический год", "terms": terms}))
     return pages

@@ -118,7 +118,7 @@ def test_project_pages_roll_up_the_subtree_where_there_are_members(view: Federat
     assert district["project_feeds"] == {}  # feeds per project are the root's alone
     school = page(plan(view, "school-1"), "posts/projects/zdorovie.html").data
     assert [c.url for c in school["entries"]] == [SCHOOL_1 + "posts/uroki.html"]
-    assert school["total"] == 1 and "members" not in school and school["federation_wide"] is False
+    assert "members" not in school and school["federation_wide"] is False and school["compact"]  # in pages, like a tag
     root = page(plan(view, "region"), "posts/projects/zdorovie.html").data
     assert root["project_feeds"] == {"rss": "posts/projects/zdorovie.xml", "atom": "posts/projects/zdorovie.atom.xml"}
     assert [c.url for c in root["entries"]] == [SCHOOL_1 + "posts/uroki.html", "posts/lekciya.html"]
