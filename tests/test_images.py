@@ -85,6 +85,8 @@ def test_no_published_image_is_over_2048_px_or_carries_exif(built: Path, photos:
             assert max(image.size) <= 2048, path
             assert not image.getexif(), path  # no EXIF at all: no GPS position, no orientation to misread
             assert "exif" not in image.info and "icc_profile" not in image.info, path
+    with Image.open(photos / SCHOOL / "assets/foto.jpg") as original:  # what the phone wrote: its position
+        assert original.getexif().get_ifd(0x8825)[2] == (50.0, 36.0, 12.5)
     bytes_out = {p.read_bytes() for p in published}
     assert not bytes_out & set(originals(photos))
     assert all(b"PhoneMaker" not in data for data in bytes_out)
