@@ -35,6 +35,10 @@ POSTS = {  # the mini federation's own posts, plus these
 }
 
 
+REPORT = (f"{SCHOOL}/reports/2025.md",
+          "---\napproved: {date: 01.03.2026, body: профсоюзное собрание}\n---\nПроверили питание в столовой.\n")
+
+
 def add_posts(repo: Path, posts: dict[str, tuple[str, str]]) -> None:
     for rel, (title, body) in posts.items():
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -50,6 +54,8 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     repo = copy_federation("mini", tmp_path_factory.mktemp("search"))
     add_posts(repo, POSTS)
+    (repo / REPORT[0]).parent.mkdir(parents=True)
+    (repo / REPORT[0]).write_text(REPORT[1], encoding="utf-8")
     public = build_once(repo)
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(public)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -107,6 +113,12 @@ def test_other_cases_find_a_word_of_the_title_and_of_the_body(page: Any, site: s
     assert "Конкурс профессионального мастерства" in titles(results(page, site, "", "конкурсом"))  # title
     assert "День учителя" in titles(results(page, site, "", "библиотека"))  # body: «в библиотеке»
     assert "Областной семинар профактива" in titles(results(page, site, "", "охраной труда"))
+
+
+def test_an_open_report_is_found_by_its_text(page: Any, site: str) -> None:
+    found = results(page, site, "district-a/school-1/", "столовая", "site")
+    assert [(r["title"], r["href"].split("/", 3)[3]) for r in found] == [
+        ("Открытый отчёт за 2025 год", "district-a/school-1/reports/2025.html")]
 
 
 def test_a_result_shows_its_title_organization_date_and_marked_words(page: Any, site: str) -> None:

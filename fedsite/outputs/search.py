@@ -11,9 +11,10 @@ organization's subtree (scopes "this organization" and "with its members"), or e
 the browser (Pagefind's mergeIndex) for the whole federation. Every record carries the filter `org`:
 `site:<id>` of its own organization and the id of each organization from the root down to it.
 
-What is indexed: posts, the organization's own pages (the shared pages once, at the root), "О нас".
-Not the lists that repeat posts (news, tags, archive, projects, events). More kinds of page (issue 19's
-reports) are one more function in RECORD_SOURCES."""
+What is indexed: posts (events are posts; an open report is the post that publishes it, at
+reports/<year>.html), the organization's own pages (the shared pages once, at the root), "О нас".
+Not the lists that repeat posts (news, tags, archive, projects, events, the reports' list). Another
+kind of page is one more function in RECORD_SOURCES."""
 
 from __future__ import annotations
 
