@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -70,3 +75,20 @@ def run_check(repo: Path) -> list[str]:
     diags = Diagnostics(repo)
     check(repo, diags)
     return [str(p) for p in diags.sorted()]
+
+
+def start_paused(repo: Path, *args: str, tmp: Path) -> tuple[subprocess.Popen, int]:
+    """A build stopped half-way through its swap (swap.py's test hook): the process and its pid."""
+    marker = tmp / "paused"
+    # Ctrl-C as a terminal sends it, even when the tests themselves run as a shell's background job
+    # (which starts with SIGINT ignored, and would hand that on to the build).
+    proc = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "build", "--jobs", "1", *args], cwd=repo,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "FEDSITE_TEST_PAUSE_SWAP": str(marker)},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    return proc, int(marker.read_text())
