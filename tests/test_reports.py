@@ -67,6 +67,10 @@ def test_report_page_shows_its_approval_document_and_text(public: Path) -> None:
     assert texts(main.select(".fed-report__file")) == [f"PDF, {len(PDF)} байт"]
     assert "Устав Профсоюза." in texts(main.select(".fed-post__content"))[0]
     assert page(public, "reports/2024.html").h1.get_text(strip=True) == "Отчёт президиума за 2024 год"
+    head = BeautifulSoup((public / "reports/2025.html").read_text(encoding="utf-8"), "html.parser").head
+    og = {m["property"]: m["content"] for m in head.select("meta[property]")}
+    assert og["og:type"] == "article" and og["article:published_time"] == "2026-02-20T00:00:00+03:00"
+    assert og["og:url"] == "https://fed.example.org/reports/2025.html"
 
 
 def test_every_site_lists_its_reports_newest_first_with_a_menu_entry(public: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fedsite.model.dates import russian_date
+from fedsite.plan.previews import with_previews
 from fedsite.plan.sitepages import PageSpec
 from fedsite.plan.view import FederationView, file_url
 from fedsite.read.reports import REPORT_URL, Report
@@ -16,8 +17,8 @@ INDEX = "reports/index.html"
 
 
 def with_reports(pages: list[PageSpec], org: Org, view: FederationView) -> list[PageSpec]:
-    """The site's pages with each report's page (planned as a post's, for its neighbours and share
-    links) shown as a report, and the «Открытые отчёты» page added."""
+    """The site's pages with each report's page (planned as a post's, for its neighbours, share links and
+    preview) shown as a report, and the «Открытые отчёты» page added (with its preview)."""
     own = {r.year: r for r in view.reports.get(org.id, [])}
     out = []
     for page in pages:
@@ -28,7 +29,7 @@ def with_reports(pages: list[PageSpec], org: Org, view: FederationView) -> list[
             page = PageSpec(page.url, page.title, "report.html", page.html, page.toc, data, page.description,
                             page.updated)
         out.append(page)
-    return out + [index_page(org, view, list(own.values()))]
+    return out + with_previews([index_page(org, view, list(own.values()))], org, view)
 
 
 def report_card(report: Report, org: Org, view: FederationView) -> dict[str, Any]:

@@ -50,8 +50,8 @@ def plan_site(org: Org, view: FederationView) -> SitePlan:
     pages.append(search_page(org, view))
     content_pages = pp.content_pages(org, view)
     pages += content_pages
-    pages = with_reports(pages, org, view)
     pages = with_previews(pages, org, view)
+    pages = with_reports(pages, org, view)
     return SitePlan(
         org=org.id, url_path=org.url_path, site_url=view.settings.site_url + org.url_path,
         name=org.name, pages=tuple(pages), files=tuple(view.assets.get(org.id, [])),
