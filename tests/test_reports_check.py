@@ -92,3 +92,20 @@ def test_adding_a_report_rebuilds_its_site_and_ancestors_equal_to_a_full_build(m
     result = cached(mini, mini / "public")
     assert result.sites - result.reused == 2  # district-b and the region
     assert snapshot(mini / "public") == full_build(mini, tmp_path / "full2")
+
+
+def test_a_report_approved_later_is_published_by_the_first_build_after_that_day(mini: Path, tmp_path: Path,
+                                                                               monkeypatch) -> None:
+    (mini / REPORTS).mkdir()
+    (mini / REPORTS / "2025.md").write_text("---\napproved: {date: 15.06.2026, body: собрание}\n---\nОтчёт.\n",
+                                            encoding="utf-8")
+    cached(mini, mini / "public")  # conftest's clock: 1 June 2026
+    school = mini / "public/district-a/school-1"
+    assert not (school / "reports/2025.html").exists()
+    assert "2025.html" not in (school / "reports/index.html").read_text(encoding="utf-8")
+    assert "reports/2025.html" not in (school / "feed.xml").read_text(encoding="utf-8")
+    monkeypatch.setenv("FEDSITE_NOW", "2026-06-16T09:00:00+03:00")
+    cached(mini, mini / "public")
+    assert (school / "reports/2025.html").is_file()
+    assert "reports/2025.html" in (school / "feed.xml").read_text(encoding="utf-8")
+    assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
