@@ -4,7 +4,10 @@ changed, cached with its reads under .cache/federation/, and placed at the root 
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from fedsite.build.swap import Swap
 from fedsite.cache.checked import read_checked, write_checked
@@ -17,27 +20,49 @@ Files = dict[str, bytes]  # output-root-relative path -> bytes
 
 def federation_files(view: FederationView, reads_now: ReadDigests | None, cache: Path | None) -> Files:
     """Every federation output's files, from the cache where nothing they read has changed."""
+    made = [_made(output, view, reads_now, cache / "federation" / f"{output.name}.pickle" if cache else None)
+            for output in federation_outputs(view)]
+    # The work an output left to do reads nothing more of the view (a search bundle's is Pagefind's
+    # binary, a process of its own): it runs on every core.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        done = list(pool.map(_finished, made))
     files: Files = {}
-    for output in federation_outputs(view):
-        made = _made(output, view, reads_now, cache / "federation" / f"{output.name}.pickle" if cache else None)
-        clash = files.keys() & made.keys()
+    for part in done:
+        clash = files.keys() & part.keys()
         if clash:
             raise FileExistsError(f"{sorted(clash)[0]} is written by two federation outputs")
-        files.update(made)
+        files.update(part)
     return files
 
 
+@dataclass(frozen=True)
+class _Pending:
+    work: Callable[[], Files]
+    entry: Path | None
+    reads: object  # the encoded reads to cache the files with, when there is a cache
+
+
 def _made(output: FederationOutput, view: FederationView, reads_now: ReadDigests | None,
-          entry: Path | None) -> Files:
+          entry: Path | None) -> Files | _Pending:
     stored = read_checked(entry) if entry is not None and reads_now is not None else None
     if isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[1], dict):
         recorded = decode(stored[0])
         if recorded and reads_now.unchanged(recorded):
             return stored[1]
     with view.recorder.recording() as reads:
-        files = output.make(view)
-    if entry is not None and reads_now is not None:
-        write_checked(entry, (encode(reads_now.reads(reads)), files))
+        made = output.make(view)
+    caching = entry is not None and reads_now is not None
+    pending = _Pending(made if callable(made) else lambda: made, entry if caching else None,
+                       encode(reads_now.reads(reads)) if caching else None)
+    return _finished(pending) if not callable(made) else pending
+
+
+def _finished(made: Files | _Pending) -> Files:
+    if not isinstance(made, _Pending):
+        return made
+    files = made.work()
+    if made.entry is not None:
+        write_checked(made.entry, (made.reads, files))
     return files
 
 

@@ -18,7 +18,9 @@ from fedsite.plan.view import FederationView
 @dataclass(frozen=True)
 class FederationOutput:
     name: str  # names its cache entry
-    make: Callable[[FederationView], dict[str, bytes]]  # output-root-relative path -> bytes
+    # output-root-relative path -> bytes; or, made later (on another core), a function that gives them
+    # and reads nothing more of the view (its reads are recorded while `make` runs)
+    make: Callable[[FederationView], dict[str, bytes] | Callable[[], dict[str, bytes]]]
 
 
 def federation_outputs(view: FederationView) -> tuple[FederationOutput, ...]:

@@ -91,19 +91,22 @@ def records_of(orgs: list[Org], view: FederationView) -> list[Record]:
     return [record for org in orgs for source in RECORD_SOURCES for record in source(org, view)]
 
 
-def root_bundle(view: FederationView) -> dict[str, bytes]:
+def root_bundle(view: FederationView) -> Callable[[], dict[str, bytes]]:
     """search/: the root's own pages with the engine, and the list of subtree bundles."""
     root = view.tree[view.tree.root]
-    files = {SEARCH_DIR + path: data for path, data in pagefind_files(records_of([root], view), True).items()}
-    files[BUNDLES_FILE] = json.dumps({"root": root.id, "subtrees": list(root.members)},
-                                     ensure_ascii=False).encode("utf-8")
-    return files
+    records = records_of([root], view)
+    listing = json.dumps({"root": root.id, "subtrees": list(root.members)}, ensure_ascii=False).encode("utf-8")
+
+    def index() -> dict[str, bytes]:  # Pagefind's work: reads nothing more of the view
+        files = {SEARCH_DIR + path: data for path, data in pagefind_files(records, True).items()}
+        return {**files, BUNDLES_FILE: listing}
+    return index
 
 
-def subtree_bundle(member: str) -> Callable[[FederationView], dict[str, bytes]]:
+def subtree_bundle(member: str) -> Callable[[FederationView], Callable[[], dict[str, bytes]]]:
     """search/sub/<member>/: the member's pages and those of everything under it."""
-    def make(view: FederationView) -> dict[str, bytes]:
-        orgs = [view.tree[member], *view.tree.descendants(member)]
+    def make(view: FederationView) -> Callable[[], dict[str, bytes]]:
+        records = records_of([view.tree[member], *view.tree.descendants(member)], view)
         prefix = f"{SUBTREES_DIR}{member}/"
-        return {prefix + path: data for path, data in pagefind_files(records_of(orgs, view), False).items()}
+        return lambda: {prefix + path: data for path, data in pagefind_files(records, False).items()}
     return make
