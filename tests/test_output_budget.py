@@ -78,6 +78,19 @@ def test_a_post_page_is_mostly_its_text(built_mini: Path) -> None:
     assert not page.select(".fed-a11y-panel") and not page.select("form[data-md-component=palette]")
     assert page.select_one("script[src$='assets/fed-a11y.js']") is not None
     assert page.select(".fed-chain a") and page.select(".fed-footer .fed-feeds a")
+    assert "search.result.none" not in str(page.select_one("#__config"))  # Material's search is not used
+
+
+def test_news_cards_show_the_lead_and_the_post_the_rest(mini: Path) -> None:
+    lead = " ".join(f"Предложение номер {i} первого абзаца." for i in range(30))  # ~1,000 characters
+    (mini / "sites/region/district-a/school-1/posts/2025-03-01-dlinnaya.md").write_text(
+        f"---\ntitle: Длинная новость\ndate: 01.03.2025 10:00\n---\n{lead}\n\n<!-- more -->\n\nДальше.\n",
+        encoding="utf-8")
+    public = build_once(mini)
+    card = soup(public / "district-a/school-1/posts/index.html").select_one(".fed-card__summary")
+    assert card.get_text().endswith("…") and len(card.get_text()) <= 301
+    assert lead.startswith(card.get_text()[:-1].rstrip())
+    assert lead in soup(public / "district-a/school-1/posts/dlinnaya.html").select_one(".fed-post__content").get_text()
 
 
 def test_feeds_carry_the_chosen_number_of_items_with_full_text(mini: Path) -> None:
