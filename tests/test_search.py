@@ -181,6 +181,20 @@ def test_the_header_box_is_focused_by_slash_or_s_and_emptied_by_escape(page: Any
     assert "День учителя" in titles(results(page, site, "district-a/school-1/", "учителей"))
 
 
+def test_the_search_page_fits_a_phone_in_the_largest_type_of_the_visually_impaired_mode(browser: Any,
+                                                                                       site: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    # as a reader who chose the mode on an earlier visit has it stored (see test_readers_a11y.opened)
+    context.add_init_script("localStorage.setItem('fed-a11y', 'on');"
+                            "localStorage.setItem('fed-a11y-settings', JSON.stringify({size: '3'}))")
+    page = context.new_page()
+    found = results(page, site, "district-a/school-1/", "семинары", "all")
+    assert page.evaluate("[document.documentElement.dataset.fedA11y, document.documentElement.dataset.fedSize]") \
+        == ["on", "3"] and found
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
+
+
 def search_files(out: Path) -> dict[str, str]:
     return {path: digest for path, digest in snapshot(out).items() if path.startswith("search/")}
 
