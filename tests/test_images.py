@@ -247,3 +247,15 @@ def test_a_gallery_item_that_is_not_a_photo_is_an_error_at_its_line(mini: Path):
     assert run_check(mini) == [
         f"{POST}:{line}: в галерее «../assets/polozhenie.pdf» — не фотография в папке организации: в галерею кладут "
         "картинки JPEG, PNG или WebP рядом с новостью"]
+
+
+def test_copies_of_a_photo_no_longer_published_leave_the_cache(mini: Path):
+    (mini / SCHOOL / "assets").mkdir()
+    photo = mini / SCHOOL / "assets/foto.jpg"
+    photo.write_bytes(phone_photo(900, 600, shade=1))
+    build_once(mini)
+    first = set((mini / ".cache/images").iterdir())
+    photo.write_bytes(phone_photo(900, 600, shade=2))
+    build_once(mini)
+    second = set((mini / ".cache/images").iterdir())
+    assert len(first) == len(second) == 1 and first != second

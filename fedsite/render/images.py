@@ -143,6 +143,13 @@ class ImageStore:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
+    def prune(self, used: set[str]) -> None:
+        """Remove the copies no published image has any more (a photo replaced or deleted), and the
+        scratch folders of builds that were killed."""
+        for entry in os.scandir(self.root):
+            if entry.path not in used:
+                shutil.rmtree(entry.path, ignore_errors=True)
+
     def make(self, todo: list[tuple[str, str]], workers: int) -> dict[str, dict | str]:
         """(source, folder) pairs made; source -> its copies' sizes, or the problem's text."""
         self.encoded += len(todo)
@@ -188,6 +195,7 @@ def web_images(fed: Federation, diags: Diagnostics, cache_dir: Path | None, work
                 todo.append((source, folder))
             else:
                 sizes[source] = image
+    store.prune(set(found.values()))
     broken = {}
     for source, made in store.make(todo, workers).items():
         if isinstance(made, str):
