@@ -6,7 +6,9 @@
     var links = Array.prototype.slice.call(gallery.querySelectorAll("a[data-fed-gallery-index]"));
     var dialog = gallery.querySelector("dialog");
     if (!links.length || !dialog || typeof dialog.showModal !== "function") return;
-    var full = dialog.querySelector(".fed-gallery__full");
+    var full = document.createElement("img");  // made here: an <img> without a photo yet is not valid HTML
+    full.className = "fed-gallery__full";
+    dialog.querySelector(".fed-gallery__figure").prepend(full);
     var count = dialog.querySelector(".fed-gallery__count");
     var current = 0;
     function show(index) {
