@@ -108,3 +108,17 @@ def test_without_script_a_thumbnail_is_a_link_to_the_photo(page: object, site: s
     page.locator(".fed-gallery__thumb").nth(1).click()
     page.wait_for_load_state()
     assert page.url.endswith("konkurs/2.jpg")
+
+
+def test_no_serious_axe_violation_with_the_gallery_closed_or_open(page: object, site: str) -> None:
+    from test_readers_a11y import AXE_DIR, axe_problems
+
+    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        pytest.skip("axe-core is not installed (tests/test_readers_a11y.py installs it)")
+    page.goto(site + "district-a/school-1/posts/yanvar.html")
+    page.wait_for_load_state("networkidle")
+    assert axe_problems(page, script) == []
+    page.locator(".fed-gallery__thumb").nth(0).click()
+    page.wait_for_function("document.querySelector('.fed-gallery__full').complete")
+    assert axe_problems(page, script) == []
