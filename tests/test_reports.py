@@ -149,3 +149,21 @@ def test_monitoring_has_a_column_per_report_year_and_counts_it_in_the_score(publ
     school = next(tr for tr in table.select("tbody tr") if tr.a.get_text(strip=True) == "Школа 1")
     assert school.select("td")[7].a["href"] == "../district-a/school-1/reports/2025.html"
 
+
+
+def test_report_pages_are_valid_html(public: Path) -> None:
+    import subprocess
+
+    from test_html_validator import MATERIALS_TOGGLES, VNU_DIR
+
+    jar = VNU_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    if not jar.is_file():
+        pytest.skip("vnu.jar is not installed (scripts/test.sh installs it; tests/test_html_validator.py fetches it)")
+    pages = ["reports/index.html", "reports/2025.html", "reports/2024.html", "district-a/reports/index.html",
+             "district-a/school-1/reports/2025.html", "pages/monitoring.html"]
+    done = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json",
+                           *[str(public / p) for p in pages]], capture_output=True, text=True, timeout=600)
+    messages = json.loads(done.stderr)["messages"]
+    errors = [f"{m['url'].rsplit('/public/', 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages
+              if m["type"] in ("error", "non-document-error") and not m["message"].startswith(MATERIALS_TOGGLES)]
+    assert errors == []
