@@ -25,7 +25,7 @@ from fedsite.read.federation import Federation
 from fedsite.read.tree import Org
 from fedsite.sites.reads import ReadDigests, decode, encode, why_text
 from fedsite.sites.unit import SiteUnit, site_unit
-from fedsite.build.workers import build_unit, progress_bar, writing_to
+from fedsite.build.workers import build_unit, progress_bar, rewrite_generated, writing_to
 
 
 def make_unit(org: Org, view: FederationView, fed: Federation, items: LazyItems) -> tuple[SiteUnit, set[Token]]:
@@ -50,6 +50,7 @@ class SitesBuilt:
 
     pages: int = 0
     reused: int = 0
+    feeds_only: list[str] = field(default_factory=list)  # sites whose cached pages were kept, feeds written again
     digests: dict[str, str] = field(default_factory=dict)  # org id -> digest of its output
     why: str = ""  # the answer for `--why ID`
 
@@ -115,11 +116,12 @@ class SiteBuilds:
             self._answer_why(org_id, "digest")
             return
         self._answer_why(org_id, "built")
+        job = rewrite_generated if self._pages_from_cache(unit) else build_unit
         if self.pool is None:
-            build_unit(unit, self.fresh / org_id, self.cache_dir)
+            job(unit, self.fresh / org_id, self.cache_dir)
             self.running[_done_future()] = (unit, reads)
         else:
-            self.running[self.pool.submit(build_unit, unit, self.fresh / org_id, self.cache_dir)] = (unit, reads)
+            self.running[self.pool.submit(job, unit, self.fresh / org_id, self.cache_dir)] = (unit, reads)
         while len(self.running) >= 2 * self.jobs or (self.running and self.pool is None):
             done, _ = wait(list(self.running), return_when=FIRST_COMPLETED)
             for future in done:
@@ -135,12 +137,32 @@ class SiteBuilds:
         org_id, digest = unit.plan.org, unit.digest
         future.result()
         with writing_to(self.cache.folder / org_id if self.cache.folder else self.fresh):
-            self.cache.store(org_id, digest, reads, self.fresh / org_id, len(unit.plan.pages), unit.page_keys)
+            self.cache.store(org_id, digest, reads, self.fresh / org_id, len(unit.plan.pages), unit.page_keys,
+                             unit.pages_digest, unit.generated)
         # Not os.renames: it prunes the emptied .fresh/, racing a worker that is creating its folder there.
         os.rename(self.fresh / org_id, self.staging / org_id)
         self.result.digests[org_id] = digest
         self.bar.set_postfix_str(org_id)
         self.bar.update()
+
+    def _pages_from_cache(self, unit: SiteUnit) -> bool:
+        """When only the feeds or generated files changed (an edit of their code, say): the cached pages
+        copied into the site's folder without the old generated files, for a worker to write the new ones."""
+        org_id = unit.plan.org
+        hit = self.cache.pages_hit(org_id, unit.pages_digest)
+        if hit is None:
+            return False
+        out, generated = hit
+        try:
+            with writing_to(self.fresh / org_id):
+                self.fresh.mkdir(parents=True, exist_ok=True)
+                link_tree(out, self.fresh / org_id)
+        except DamagedCacheEntry:  # dropped from the cache: the site is built instead
+            return False
+        for rel in generated:
+            remove_with_emptied_folders(self.fresh / org_id, rel)
+        self.result.feeds_only.append(org_id)
+        return True
 
     def _reuse(self, org_id: str, digest: str, hit: Path) -> bool:
         """Take a cached site (copied, each file checked); False if the copy found it damaged."""
@@ -154,6 +176,18 @@ class SiteBuilds:
         self.result.reused += 1
         self.bar.update()
         return True
+
+
+def remove_with_emptied_folders(site: Path, rel: str) -> None:
+    """Remove a file of the site, and the folders it leaves empty (MkDocs would not have made them)."""
+    if rel.startswith("/") or ".." in rel.split("/"):  # the cache's list is checked, not trusted
+        return
+    path = site / rel
+    path.unlink(missing_ok=True)
+    for folder in path.parents:
+        if folder == site or not folder.is_dir() or any(folder.iterdir()):
+            break
+        folder.rmdir()
 
 
 def _done_future() -> Future:

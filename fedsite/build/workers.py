@@ -40,6 +40,18 @@ def _build_unit(unit: SiteUnit, site_dir: Path, cache: Path | None) -> int:
 
     reused = SiteCache(cache).reusable_pages(unit.plan.org, unit.page_keys) if cache else {}
     engine.build_site(unit.plan, unit.base_config, unit.engine_key, site_dir, cache / "jinja" if cache else None, reused)
+    return write_generated(unit, site_dir)
+
+
+def rewrite_generated(unit: SiteUnit, site_dir: Path, cache: Path | None = None) -> int:
+    """A worker's job when only the feeds or generated files changed: `site_dir` holds the site's
+    cached pages (copied, without the old generated files); no MkDocs."""
+    with writing_to(site_dir):
+        return write_generated(unit, site_dir)
+
+
+def write_generated(unit: SiteUnit, site_dir: Path) -> int:
+    """The feeds, calendars and downloads, into the site's folder; the number of pages."""
     base_url = unit.plan.site_url.removesuffix(unit.plan.url_path)
     written = {**feed_files(list(unit.feeds), base_url, unit.plan.url_path, unit.plan.updated), **unit.files}
     for rel, data in written.items():

@@ -18,6 +18,7 @@ Where each key is made (each one covers its stage's code through `stage_code`); 
 | render/ documents, html/ | a document's body digest, path, URL and the renderer's settings | render/jobs.py `job_key` |
 | sites/<org>/inputs | everything planning the site read (recorded) | sites/reads.py |
 | sites/<org>/digest | the planned site: pages, copied files, feeds, generated files | sites/unit.py `site_unit` |
+| sites/<org>/pages-digest | the pages part alone: a feeds-only change copies the pages, runs no MkDocs | sites/unit.py |
 | sites/<org>/page-keys.json | one page and its site's frame | sites/unit.py `page_keys` |
 | jinja/ | a template's source, and `engine_inputs` | engine/site.py |
 | monitoring post days | the organization's read key | plan/monitoring.py |
@@ -44,6 +45,9 @@ STAGE_ENTRIES = {
     "plan": ("fedsite.plan.site", "fedsite.plan.monitoring", "fedsite.outputs.feeds", "fedsite.outputs.events",
              "fedsite.outputs.federation", "fedsite.sites.unit"),
     "engine": ("fedsite.engine.site",),
+    # A site's two parts (sites/unit.py): what MkDocs makes of its plan, and the feeds and files written after.
+    "pages": ("fedsite.plan.site", "fedsite.sites.unit"),
+    "feeds": ("fedsite.outputs.feeds", "fedsite.outputs.events", "fedsite.plan.monitoring"),
 }
 
 # Libraries whose upgrade may change what a cached result would be (every stage: upgrades are rare).

@@ -69,8 +69,21 @@ class SiteCache:
         text = self._read(org, "pages")
         return int(text) if text.isdigit() else 0
 
+    def pages_hit(self, org: str, pages_digest: str) -> tuple[Path, list[str]] | None:
+        """The cached output of a site whose pages (what MkDocs made) are the same, and the files written
+        after MkDocs that it holds (feeds, calendars, downloads): only those need writing again."""
+        if not pages_digest or not self._read(org, "digest") or self._read(org, "pages-digest") != pages_digest:
+            return None
+        try:
+            generated = json.loads(self._read(org, "generated.json"))
+        except ValueError:
+            return None
+        if not isinstance(generated, list) or not all(isinstance(rel, str) for rel in generated):
+            return None
+        return self.folder / org / "out", generated
+
     def store(self, org: str, digest: str, inputs: str, built: Path | None, pages: int = 0,
-              keys: dict[str, str] | None = None) -> None:
+              keys: dict[str, str] | None = None, pages_digest: str = "", generated: tuple[str, ...] = ()) -> None:
         """Remember a site's output (a copy, with its manifest) and its pages' keys (or, with built
         None, new inputs for the output already cached). The digest is written last: an entry stored
         half-way is a miss."""
@@ -86,6 +99,8 @@ class SiteCache:
             self.disk.write_bytes(f"{org}/pages", str(pages).encode())
             # Only beside the output they describe.
             self.disk.write_bytes(f"{org}/page-keys.json", json.dumps(keys or {}).encode())
+            self.disk.write_bytes(f"{org}/generated.json", json.dumps(list(generated)).encode())
+            self.disk.write_bytes(f"{org}/pages-digest", pages_digest.encode())
         self.disk.write_bytes(f"{org}/inputs", inputs.encode())
         self.disk.write_bytes(f"{org}/digest", digest.encode())
 

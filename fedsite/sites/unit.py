@@ -13,12 +13,15 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fedsite.cache.keys import stage_code
 from fedsite.model.digest import canonical_digest, tree_digest
-from fedsite.outputs.feeds import Feed
 from fedsite.plan.site import SitePlan
 from fedsite.read.settings import theme_folder
+
+if TYPE_CHECKING:  # not at run time: the pages' code (cache/keys.py's "pages") is not the feeds' code
+    from fedsite.outputs.feeds import Feed
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,15 @@ class SiteUnit:
     files: dict[str, bytes]  # generated files: calendars, monitoring downloads
     base_config: Path
     engine_key: str  # mkdocs.yml, the theme and the engine's code (engine_digest)
-    digest: str
+    digest: str  # of both parts below
     page_keys: dict[str, str]  # page URL -> digest of everything its HTML shows; {} when not to reuse
+    pages_digest: str = ""  # what MkDocs makes: the pages, the files copied, the site's date
+    generated: tuple[str, ...] = ()  # what is written after MkDocs: feeds, calendars, downloads
+
+    def generated_digest(self) -> str:
+        """The other part: the feeds' and generated files' data and the code that writes them."""
+        return canonical_digest((stage_code("feeds"), self.plan.updated, self.plan.site_url, self.plan.url_path,
+                                 list(self.feeds), sorted(self.files.items())))
 
 
 @lru_cache(maxsize=16)
@@ -59,11 +69,14 @@ def site_unit(plan: SitePlan, feeds: list[Feed], files: dict[str, bytes], repo: 
     copied = [(dest, file_digest(src, repo, known)) for src, dest in plan.files]
     keys = page_keys(plan, repo)
     # The pages' keys cover the plan except its date: hashing the whole plan again cost as much again.
-    # The feeds are data here: the code that writes them (outputs/) is in the plan stage's code.
-    digest = canonical_digest((stage_code("plan"), plan.updated, list(keys.items()), copied, feeds,
-                               sorted(files.items())))
+    # Two parts, so that an edit of the feeds' code (outputs/) writes the feeds again but runs no MkDocs.
+    pages = canonical_digest((stage_code("pages"), plan.updated, list(keys.items()), copied))
     reusable = {} if theme_reads_other_pages(repo) else keys
-    return SiteUnit(plan, tuple(feeds), files, repo / "mkdocs.yml", engine_digest(repo), digest, reusable)
+    generated = tuple(sorted({*(feed.path[len(plan.url_path):] for feed in feeds),
+                              *(feed.atom_path[len(plan.url_path):] for feed in feeds), *files}))
+    unit = SiteUnit(plan, tuple(feeds), files, repo / "mkdocs.yml", engine_digest(repo), "", reusable, pages,
+                    generated)
+    return replace(unit, digest=canonical_digest((pages, unit.generated_digest())))
 
 
 def page_keys(plan: SitePlan, repo: Path) -> dict[str, str]:
