@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from fedsite.build.swap import Swap
-from fedsite.cache.checked import read_checked, write_checked
+from fedsite.cache.store import Store, stems
 from fedsite.outputs.federation import FederationOutput, federation_outputs
 from fedsite.plan.view import FederationView
 from fedsite.sites.reads import ReadDigests, decode, encode
@@ -20,8 +20,9 @@ Files = dict[str, bytes]  # output-root-relative path -> bytes
 
 def federation_files(view: FederationView, reads_now: ReadDigests | None, cache: Path | None) -> Files:
     """Every federation output's files, from the cache where nothing they read has changed."""
-    made = [_made(output, view, reads_now, cache / "federation" / f"{output.name}.pickle" if cache else None)
-            for output in federation_outputs(view)]
+    store = Store(cache if reads_now is not None else None, "federation")
+    outputs = federation_outputs(view)
+    made = [_made(output, view, reads_now, store) for output in outputs]
     # The work an output left to do reads nothing more of the view (a search bundle's is Pagefind's
     # binary, a process of its own): it runs on every core.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
@@ -32,27 +33,30 @@ def federation_files(view: FederationView, reads_now: ReadDigests | None, cache:
         if clash:
             raise FileExistsError(f"{sorted(clash)[0]} is written by two federation outputs")
         files.update(part)
+    store.prune(stems({output.name for output in outputs}, ".pickle"))
     return files
 
 
 @dataclass(frozen=True)
 class _Pending:
     work: Callable[[], Files]
-    entry: Path | None
+    store: Store
+    entry: str | None  # its name in the store, when there is a cache
     reads: object  # the encoded reads to cache the files with, when there is a cache
 
 
 def _made(output: FederationOutput, view: FederationView, reads_now: ReadDigests | None,
-          entry: Path | None) -> Files | _Pending:
-    stored = read_checked(entry) if entry is not None and reads_now is not None else None
-    if isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[1], dict):
+          store: Store) -> Files | _Pending:
+    entry = f"{output.name}.pickle"
+    stored = store.get(entry, tuple)
+    if stored is not None and len(stored) == 2 and isinstance(stored[1], dict):
         recorded = decode(stored[0])
         if recorded and reads_now.unchanged(recorded):
             return stored[1]
     with view.recorder.recording() as reads:
         made = output.make(view)
-    caching = entry is not None and reads_now is not None
-    pending = _Pending(made if callable(made) else lambda: made, entry if caching else None,
+    caching = store.folder is not None
+    pending = _Pending(made if callable(made) else lambda: made, store, entry if caching else None,
                        encode(reads_now.reads(reads)) if caching else None)
     return _finished(pending) if not callable(made) else pending
 
@@ -62,7 +66,7 @@ def _finished(made: Files | _Pending) -> Files:
         return made
     files = made.work()
     if made.entry is not None:
-        write_checked(made.entry, (made.reads, files))
+        made.store.put(made.entry, (made.reads, files))
     return files
 
 
