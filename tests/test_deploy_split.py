@@ -54,6 +54,12 @@ def published(public: Path, subtree: str | None) -> dict[str, bytes]:
     return {p: b for p, b in files.items() if subtree or p.split("/", 1)[0] not in SUBTREES}
 
 
+def objects(bare: Path) -> int:
+    """How many objects the repository holds (loose and packed)."""
+    counts = dict(line.split(": ") for line in git("--git-dir", str(bare), "count-objects", "-v").splitlines())
+    return int(counts["count"]) + int(counts["in-pack"])
+
+
 def tips(bare: dict[str, Path]) -> dict[str, str]:
     return {name: git("--git-dir", str(path), "rev-parse", "gh-pages") for name, path in bare.items()}
 
@@ -85,7 +91,7 @@ def test_each_repository_gets_one_commit_with_its_part_at_the_same_urls(deployed
 
 def test_after_one_new_post_only_changed_repositories_get_a_new_single_commit(deployed, tmp_path: Path) -> None:
     repo, bare = deployed
-    before = tips(bare)
+    before, held = tips(bare), objects(bare["district-a"])
     (repo / POST).parent.mkdir(parents=True, exist_ok=True)
     (repo / POST).write_text("---\ntitle: Новая новость школы\ndate: 2026-05-20T10:00:00+03:00\n---\n\nТекст.\n",
                              encoding="utf-8")
@@ -98,6 +104,8 @@ def test_after_one_new_post_only_changed_repositories_get_a_new_single_commit(de
     assert "district-b: " in proc.stdout and "без изменений" in proc.stdout
     copy = clone(bare["district-a"], tmp_path / "again")
     assert git("rev-list", "--count", "HEAD", cwd=copy) == "1"
+    # Only the new and changed files travelled, not the whole subtree again.
+    assert objects(bare["district-a"]) - held < len(files_of(copy)) / 3
     assert files_of(copy) | {".nojekyll": b""} == published(repo / "public", "district-a") | {".nojekyll": b""}
     assert "Новая новость школы" in (copy / "school-2/posts/novaya.html").read_text(encoding="utf-8")
     again = cli(repo, "deploy", "--split", "--push")

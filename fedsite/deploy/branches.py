@@ -5,7 +5,7 @@ output with an index file of its own kept in .cache/deploy/: git's index remembe
 and mtime, so only the files a build swapped in are hashed again, and the tree id says at once
 whether anything changed. A target whose tree is the one pushed last time is not pushed. The commit
 has no parent (the branch never grows); the push sends only the objects the repository lacks, as
-the previous commit is kept in the local store under refs/deploy/."""
+the previous commit is kept in the local store under refs/deploy/ (see Store.mark_shallow)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fedsite.build.output import MARKER
 from fedsite.model.diagnostics import UsageError
+from fedsite.model.files import write_atomic
 
 MESSAGE = "Публикация сайтов федерации"
 CONFIG = (("core.autocrlf", "false"), ("core.excludesFile", os.devnull), ("core.checkStat", "minimal"),
@@ -100,6 +101,14 @@ class Store:
                "GIT_COMMITTER_EMAIL": os.environ.get("GIT_COMMITTER_EMAIL", "fedsite@localhost")}
         return self._git("commit-tree", tree, "-m", MESSAGE, env=env)
 
+    def mark_shallow(self) -> None:
+        """List the published commits as shallow ones (they have no parent anyway): in a shallow
+        repository, push packs with --objects-edge-aggressive, leaving out every object of the
+        repository's current commit. Otherwise a commit unrelated to the remote's sends every file."""
+        tips = self._git("for-each-ref", "--format=%(objectname)", "refs/deploy/")
+        if tips:
+            write_atomic(self.folder / "shallow", (tips + "\n").encode())
+
     def push(self, target: Target, commit: str) -> None:
         """Replace the repository's gh-pages branch by `commit`; then remember it as published."""
         try:
@@ -121,8 +130,11 @@ def publish(store: Store, targets: list[Target], push: bool, jobs: int = 4) -> l
             store.push(target, commit)
         return Published(target, commit, changed, changed and push, files)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(one, targets))
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(one, targets))
+    finally:
+        store.mark_shallow()
 
 
 def _ref(name: str) -> str:
