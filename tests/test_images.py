@@ -259,3 +259,11 @@ def test_copies_of_a_photo_no_longer_published_leave_the_cache(mini: Path):
     build_once(mini)
     second = set((mini / ".cache/images").iterdir())
     assert len(first) == len(second) == 1 and first != second
+
+
+def test_a_file_named_as_a_photos_smaller_copy_is_an_error(mini: Path):
+    (mini / SCHOOL / "assets").mkdir()
+    (mini / SCHOOL / "assets/foto.jpg").write_bytes(phone_photo(1200, 900))
+    (mini / SCHOOL / "assets/foto-480w.jpg").write_bytes(phone_photo(480, 360))
+    assert run_check(mini) == [f"{SCHOOL}/assets/foto-480w.jpg:1: файл получит адрес «assets/foto-480w.jpg», а там "
+                               "будет уменьшенная копия фотографии «foto.jpg»; переименуйте файл"]

@@ -204,7 +204,20 @@ def web_images(fed: Federation, diags: Diagnostics, cache_dir: Path | None, work
         else:
             sizes[source] = WebImage(made["width"], made["height"], tuple(made["widths"]))
     copies = {s: Copies(found[s], os.path.splitext(s)[1].lower(), image) for s, image in sizes.items()}
+    for files in fed.assets.values():
+        _check_names(files, copies, diags)
     return WebImages(copies, broken, store.encoded)
+
+
+def _check_names(files: list[tuple[str, str]], copies: dict[str, Copies], diags: Diagnostics) -> None:
+    """A file named as another photo's smaller copy (foto-480w.jpg beside foto.jpg) would be hidden by it."""
+    taken = {dest: source for source, dest in files}
+    for source, dest in files:
+        if source in copies:
+            for _, name in copies[source].files(dest)[1:]:
+                if name in taken:
+                    diags.add(Path(taken[name]), 1, f"файл получит адрес «{name}», а там будет уменьшенная копия "
+                                                    f"фотографии «{os.path.basename(dest)}»; переименуйте файл")
 
 
 def _sha256(path: str) -> str:
