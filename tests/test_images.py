@@ -267,3 +267,26 @@ def test_a_file_named_as_a_photos_smaller_copy_is_an_error(mini: Path):
     (mini / SCHOOL / "assets/foto-480w.jpg").write_bytes(phone_photo(480, 360))
     assert run_check(mini) == [f"{SCHOOL}/assets/foto-480w.jpg:1: файл получит адрес «assets/foto-480w.jpg», а там "
                                "будет уменьшенная копия фотографии «foto.jpg»; переименуйте файл"]
+
+
+@pytest.mark.parametrize("name, mode, size, out_mode, largest", [
+    ("logo.png", "P", (600, 400), "RGBA", (600, 400)),  # a palette with a transparent colour keeps it, as alpha
+    ("plakat.png", "RGBA", (2500, 2500), "RGBA", (2048, 2048)),
+    ("scan.jpg", "CMYK", (3000, 2000), "RGB", (2048, 1365)),
+    ("seryj.jpg", "L", (3000, 2000), "L", (2048, 1365)),
+    ("foto.webp", "RGB", (2200, 1000), "RGB", (2048, 931)),
+])
+def test_each_format_keeps_its_kind_and_its_transparency(tmp_path: Path, name: str, mode: str, size: tuple,
+                                                         out_mode: str, largest: tuple):
+    from fedsite.render.images import make_copies
+
+    source = tmp_path / name
+    image = Image.new(mode, size, 0 if mode in ("P", "L") else (10, 20, 30, 0)[:len(mode)])
+    image.save(source, **({"transparency": 0} if mode == "P" else {}))
+    made = make_copies(str(source), tmp_path / "copies")
+    assert (made.width, made.height) == largest
+    for copy in (tmp_path / "copies").iterdir():
+        with Image.open(copy) as out:
+            assert out.format == Image.open(source).format and out.mode == out_mode
+            if out_mode == "RGBA":
+                assert out.getpixel((0, 0))[3] == 0

@@ -81,10 +81,11 @@ def make_copies(source: str, folder: Path) -> WebImage:
         raise
     except Exception as e:  # noqa: BLE001 (whatever a broken file makes a decoder raise is reported, not thrown)
         raise ImageProblem(problem_text(e)) from None
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):  # a palette resizes badly; CMYK and 16 bits show nowhere
+        clear = "transparency" in image.info or image.mode in ("PA", "RGBa", "La")
+        image = image.convert("RGBA" if clear and kind != "JPEG" else "RGB")
     if kind == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
-    elif image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
-        image = image.convert("RGBA")
     largest = image if image.size == (target.width, target.height) else image.resize(
         (target.width, target.height), Image.Resampling.LANCZOS, reducing_gap=3.0)
     folder.mkdir(parents=True)
@@ -96,10 +97,8 @@ def make_copies(source: str, folder: Path) -> WebImage:
 
 
 def _save(image: Image.Image, path: Path, kind: str) -> None:
-    # No EXIF, ICC profile, comments or text chunks travel with the pixels; a palette's transparency does.
-    kept = {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
-    image.info.clear()
-    image.save(path, kind, **QUALITY[kind], **kept)
+    image.info.clear()  # no EXIF, ICC profile, comments or text chunks travel with the pixels
+    image.save(path, kind, **QUALITY[kind])
 
 
 def _made(source: str, folder: str) -> tuple[str, dict | str]:
