@@ -4,6 +4,18 @@
    (the first value of each setting is the one taken when none was chosen), and gives fedPanel(), which
    the page calls at the top of its body to draw the settings' panel there (assets/fedsite.js makes its
    buttons work). Without scripts the mode cannot be switched on, so the panel is not needed either. */
+
+/* Material's storage helpers, as its partials/javascripts/base.html defines them inline on every page:
+   here from the script tag's data-base (the site's base URL, relative to the page). */
+var __md_scope = new URL(document.currentScript.getAttribute("data-base") || ".", location),
+  __md_hash = function (e) { return [].reduce.call(e, function (h, c) { return (h << 5) - h + c.charCodeAt(0); }, 0); },
+  __md_get = function (e, store, scope) {
+    return JSON.parse((store || localStorage).getItem((scope || __md_scope).pathname + "." + e));
+  },
+  __md_set = function (e, value, store, scope) {
+    try { (store || localStorage).setItem((scope || __md_scope).pathname + "." + e, JSON.stringify(value)); } catch (err) { /* blocked */ }
+  };
+
 (function () {
   var root = document.documentElement, saved = {};
   var SETTINGS = [
