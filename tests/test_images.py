@@ -290,3 +290,17 @@ def test_each_format_keeps_its_kind_and_its_transparency(tmp_path: Path, name: s
             assert out.format == Image.open(source).format and out.mode == out_mode
             if out_mode == "RGBA":
                 assert out.getpixel((0, 0))[3] == 0
+
+
+def test_an_image_too_large_to_decode_is_refused_before_decoding(mini: Path):
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", 15000, 15000, 8, 2, 0, 0, 0)  # 225 megapixels, as a header says
+    (mini / SCHOOL / "assets").mkdir()
+    (mini / SCHOOL / "assets/plakat.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                                                      + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+    assert run_check(mini) == [f"{SCHOOL}/assets/plakat.png:1: изображение слишком большое (больше 178 мегапикселей); "
+                               "уменьшите его"]
