@@ -140,3 +140,18 @@ def test_a_push_that_fails_is_said_in_russian(mini: Path, tmp_path: Path) -> Non
     proc = cli(mini, "deploy", "--split", "--push")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "публикация «root»" in proc.stderr and "права токена" in proc.stderr
+
+
+def test_a_repository_someone_else_pushed_to_still_gets_every_file(deployed, tmp_path: Path) -> None:
+    repo, bare = deployed
+    other = git("-c", "user.name=t", "-c", "user.email=t@e", "--git-dir", str(bare["district-a"]), "commit-tree", "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+                "-m", "someone else's push")  # git's empty tree
+    git("--git-dir", str(bare["district-a"]), "update-ref", "refs/heads/gh-pages", other)
+    (repo / POST).parent.mkdir(parents=True, exist_ok=True)
+    (repo / POST).write_text("---\ntitle: Новая новость школы\ndate: 2026-05-20T10:00:00+03:00\n---\n\nТекст.\n",
+                             encoding="utf-8")
+    assert cli(repo, "build").returncode == 0
+    proc = cli(repo, "deploy", "--split", "--push")
+    assert proc.returncode == 0, proc.stderr
+    copy = clone(bare["district-a"], tmp_path / "again")
+    assert files_of(copy) | {".nojekyll": b""} == published(repo / "public", "district-a") | {".nojekyll": b""}

@@ -20,6 +20,7 @@ from fedsite.model.diagnostics import UsageError
 from fedsite.model.files import write_atomic
 
 MESSAGE = "Публикация сайтов федерации"
+MISSING = ("unable to read", "pack-objects died", "did not receive expected object", "missing blob", "bad object")
 CONFIG = (("core.autocrlf", "false"), ("core.excludesFile", os.devnull), ("core.checkStat", "minimal"),
           ("core.trustctime", "false"), ("gc.auto", "0"))
 
@@ -80,7 +81,7 @@ class Store:
             self._git("update-index", "--add", "--cacheinfo", f"100644,{blob},{name}", index=index)
         files = int(self._git("ls-files", "--cached", index=index, cwd=target.folder,
                               env={"GIT_WORK_TREE": str(target.folder)}).count("\n")) + 1
-        return self._git("write-tree", index=index), files
+        return self._git("write-tree", "--missing-ok", index=index), files  # unchanged files' blobs are dropped
 
     def _input(self, *args: str, text: str) -> str:
         proc = subprocess.run(["git", *args], input=text, env={**os.environ, "GIT_DIR": str(self.folder)},
@@ -109,14 +110,32 @@ class Store:
         if tips:
             write_atomic(self.folder / "shallow", (tips + "\n").encode())
 
-    def push(self, target: Target, commit: str) -> None:
-        """Replace the repository's gh-pages branch by `commit`; then remember it as published."""
+    def push(self, target: Target, commit: str) -> bool:
+        """Replace the repository's gh-pages branch by `commit`, then remember it as published; False if
+        the repository lacks files whose content the store no longer holds (someone else pushed there)."""
         try:
             self._git("push", "-q", "--force", target.url, f"{commit}:refs/heads/gh-pages")
         except UsageError as e:
+            if any(sign in str(e) for sign in MISSING):
+                return False
             raise UsageError(f"публикация «{target.name}» в {target.url} не удалась: {e}. Проверьте адрес "
                              "в extra.federation.deploy и права токена на запись в этот репозиторий.") from None
         self._git("update-ref", _ref(target.name), commit)
+        return True
+
+    def forget(self, target: Target) -> None:
+        """Read every file of the target again next time (its blobs are then all in the store)."""
+        (self.folder / "indexes" / _index_name(target.name)).unlink(missing_ok=True)
+
+    def drop_blobs(self) -> None:
+        """Keep only commits and trees: the files' contents are in public/ and in the repositories, and a
+        push needs only the new ones, written by `git add` just before. The store stays a few MB that CI
+        caches, instead of a second, compressed copy of the output."""
+        listing = self._git("cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)")
+        for line in listing.splitlines():
+            name, kind = line.split()
+            if kind == "blob":
+                (self.folder / "objects" / name[:2] / name[2:]).unlink(missing_ok=True)
 
 
 def publish(store: Store, targets: list[Target], push: bool, jobs: int = 4) -> list[Published]:
@@ -126,8 +145,13 @@ def publish(store: Store, targets: list[Target], push: bool, jobs: int = 4) -> l
         tree, files = store.tree_of(target)
         changed = tree != store.last_tree(target)
         commit = store.commit(tree) if changed else ""
-        if changed and push:
-            store.push(target, commit)
+        if changed and push and not store.push(target, commit):
+            store.forget(target)
+            tree, files = store.tree_of(target)
+            commit = store.commit(tree)
+            if not store.push(target, commit):
+                raise UsageError(f"публикация «{target.name}» в {target.url} не удалась: git не нашёл файлы для "
+                                 "отправки; удалите папку .cache/deploy/ и запустите публикацию снова.")
         return Published(target, commit, changed, changed and push, files)
 
     try:
@@ -135,6 +159,8 @@ def publish(store: Store, targets: list[Target], push: bool, jobs: int = 4) -> l
             return list(pool.map(one, targets))
     finally:
         store.mark_shallow()
+        if push:
+            store.drop_blobs()
 
 
 def _ref(name: str) -> str:
