@@ -229,3 +229,11 @@ def test_the_same_records_give_the_same_bytes() -> None:
     first = pagefind_files(records, with_engine=False)
     assert any(path.startswith("filter/") for path in first)
     assert all(pagefind_files(records, with_engine=False) == first for _ in range(3))
+
+
+def test_a_missing_pagefind_is_said_in_russian(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fedsite.outputs.searchindex import PagefindError
+
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/nonexistent/pagefind")
+    with pytest.raises(PagefindError, match="не запускается программа Pagefind.*bash scripts/build.sh"):
+        pagefind_files([Record("a.html", "текст", {"title": "А"})], with_engine=False)

@@ -40,16 +40,21 @@ class Record:
 
 
 class PagefindError(RuntimeError):
-    """The binary refused a record or could not be run."""
+    """The binary refused a record or could not be run (said in Russian: the build prints it)."""
 
 
 class _Service:
     def __init__(self) -> None:
         binary = get_executable()
         if binary is None:
-            raise PagefindError("pagefind's binary is not installed (pip install 'pagefind[bin]')")
-        self.process = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            raise PagefindError("не установлена программа Pagefind для поискового индекса: выполните "
+                                "bash scripts/build.sh (она ставит пакет pagefind[bin] из pyproject.toml)")
+        try:
+            self.process = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError as e:
+            raise PagefindError(f"не запускается программа Pagefind ({binary}): {e.strerror}; выполните "
+                                "bash scripts/build.sh") from e
         self.next_id = 0
 
     def send(self, payload: dict) -> dict:
@@ -62,11 +67,11 @@ class _Service:
         while not answer.endswith(b","):
             chunk = self.process.stdout.read1(1 << 20)
             if not chunk:
-                raise PagefindError("pagefind's binary stopped answering")
+                raise PagefindError("программа Pagefind перестала отвечать при сборке поискового индекса")
             answer += chunk
         reply = json.loads(base64.b64decode(bytes(answer[:-1])))["payload"]
         if reply.get("type") == "Error":
-            raise PagefindError(reply.get("message", "pagefind error"))
+            raise PagefindError("Pagefind не принял запись поискового индекса: " + str(reply.get("message", "")))
         return reply
 
     def close(self) -> None:
@@ -125,7 +130,7 @@ def steady_filters(files: dict[str, bytes]) -> dict[str, bytes]:
 def _unpacked(data: bytes) -> bytes:
     raw = gzip.decompress(data)
     if not raw.startswith(SIGNATURE):
-        raise PagefindError("an index file without Pagefind's signature")
+        raise PagefindError("файл поискового индекса без подписи Pagefind: другая версия Pagefind?")
     return raw[len(SIGNATURE):]
 
 
