@@ -81,8 +81,9 @@ class FederationPlugin(BasePlugin):
 
     def on_page_context(self, context: Any, *, page: Page, config: Any, nav: Any) -> Any:
         spec = self.specs[page.file.src_uri]
-        context["fed"] = {"site": self.plan.site, "page": spec.data, "fragments": self.fragments}
-        if page.file.src_uri not in self.in_menu:
+        in_menu = page.file.src_uri in self.in_menu
+        context["fed"] = {"site": self.plan.site, "page": spec.data, "fragments": self.fragments, "in_menu": in_menu}
+        if not in_menu:
             context["fed"]["fragment_folder"] = posixpath.dirname(page.url)
         if isinstance(page, PlannedPage) and page.reused is not None:
             context["fed"]["reused"] = Markup(page.reused)
@@ -151,8 +152,18 @@ def build_site(plan: SitePlan, base_config: Path, engine_key: str, site_dir: Pat
             markdown_extensions=[],
         )
         config.theme = shared_theme(config.theme, engine_key, bytecode_dir)
+        _without_material_search(config)
         config.plugins["fedsite"] = FederationPlugin(plan, reused or {})
         mkdocs_build(config)
+
+
+def _without_material_search(config: Any) -> None:
+    """Switch off Material's search where a mkdocs.yml still names it (or has no `plugins:`, which means
+    MkDocs' search): the federation's index (issue 17) is made by the build at the output's search/,
+    where the root site would otherwise write its own."""
+    for name, plugin in config.plugins.items():
+        if name in ("search", "material/search") and "enabled" in plugin.config:
+            plugin.config["enabled"] = False
 
 
 def warm_up(plan: SitePlan, base_config: Path, engine_key: str, bytecode_dir: Path | None) -> None:
