@@ -113,15 +113,16 @@ def cached_paths() -> list[str]:
     return paths
 
 
-def packed(repo: Path, paths: list[str]) -> tuple[int, float]:
-    """Bytes and seconds of `tar | zstd` of the paths, as actions/cache archives them."""
+def packed(repo: Path, paths: list[str]) -> tuple[int, int, float]:
+    """Bytes of the tar, bytes and seconds of `tar | zstd` of the paths, as actions/cache archives them."""
     keep = [p for p in paths if not p.startswith("!") and (repo / p).exists()]
-    excludes = [f"--exclude={p[1:]}" for p in paths if p.startswith("!")]
+    command = ["tar", "--posix", "-cf", "-", *[f"--exclude={p[1:]}" for p in paths if p.startswith("!")], *keep]
+    raw = subprocess.run(f"{' '.join(command)} | wc -c", shell=True, cwd=repo, capture_output=True, text=True)
     start = time.perf_counter()
-    tar = subprocess.Popen(["tar", "--posix", "-cf", "-", *excludes, *keep], cwd=repo, stdout=subprocess.PIPE)
+    tar = subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE)
     zstd = subprocess.run(["zstd", "-T0", "--long=30", "-q", "-c"], stdin=tar.stdout, capture_output=True)
     tar.wait()
-    return len(zstd.stdout), time.perf_counter() - start
+    return int(raw.stdout), len(zstd.stdout), time.perf_counter() - start
 
 
 def main() -> None:
@@ -156,8 +157,10 @@ def main() -> None:
               f"deploy --target {s3:.1f} s, files sent {sent.group(1)}, deleted {sent.group(2)}")
     for label, paths in (("CI cache before (.cache, public)", BEFORE), ("CI cache now " + str(cached_paths()),
                                                                         cached_paths())):
-        size, seconds = packed(repo, paths)
-        print(f"{label}: {size / 2**20:.0f} MiB packed (tar | zstd), {seconds:.1f} s to pack")
+        raw, size, seconds = packed(repo, paths)
+        print(f"{label}: {raw / 2**20:.0f} MiB of tar, {size / 2**20:.0f} MiB packed (tar | zstd), "
+              f"{seconds:.1f} s to pack")
+    print(f"of which the deploy store (.cache/deploy): {packed(repo, ['.cache/deploy'])[0] / 2**20:.1f} MiB of tar")
     server.stop()
 
 
