@@ -1,7 +1,7 @@
 """Compare two commits' builds on one generated federation, alternating them (this machine is
 noisy: a slow spell hits both alike).
 
-    python bench/compare.py OLD [NEW] [--orgs 1023] [--posts 60] [--rounds 3] [--jobs 2]
+    python bench/compare.py OLD [NEW] [--orgs 1023] [--posts 60] [--rounds 3] [--jobs 2] [--work DIR]
 
 Each commit's code is exported (git archive) and builds its own copy of the federation: a cold
 build, then rounds of nothing changed / one new post / one edited post, then a rebuild after a
@@ -64,8 +64,10 @@ def main() -> None:
     p.add_argument("--changes-of", choices=("both", "new"), default="both",
                    help="which commit is timed after the code and template edits (an older commit whose every "
                         "key held all of the code's digest rebuilds everything after a code edit: a cold build)")
+    p.add_argument("--work", type=Path, default=HERE / "out" / "compare",
+                   help="where the federation and the commits' code go (a folder outside the repository)")
     a = p.parse_args()
-    work = HERE / "out" / "compare"
+    work = a.work
     source = work / "federation"
     if not (source / "sites").is_dir():
         generate(source, a.orgs, a.posts, seed=1, words=630)
