@@ -15,7 +15,9 @@ from fedsite.read.tree import Org
 # show when neither the post nor the organization has one, and the square one podcast apps ask for.
 SHARE_IMAGE = ("assets/fed-share.png", 1200, 630)
 PODCAST_IMAGE = "assets/fed-podcast.png"  # 1400×1400: Apple's smallest podcast artwork
-DESCRIPTION_CHARS = 300
+# What search engines and VK/Telegram show of a description (~160 characters): the page has it twice
+# (meta description and og:description), so more is bytes no one reads (issue 16).
+DESCRIPTION_CHARS = 160
 
 
 def theme_file_url(view: FederationView, name: str) -> str:
