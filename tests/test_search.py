@@ -17,6 +17,7 @@ import pytest
 from conftest import build_once, copy_federation
 from fedsite.build.pipeline import BuildOptions, build
 from fedsite.model.diagnostics import Diagnostics
+from fedsite.outputs import search as search_module
 from fedsite.outputs.searchindex import Record, pagefind_files
 from test_output import snapshot
 
@@ -210,16 +211,46 @@ def test_shards_give_the_index_of_a_full_build(mini: Path, tmp_path: Path) -> No
     assert merged == full
 
 
-def test_one_new_post_makes_again_only_its_subtrees_bundle(mini: Path) -> None:
+def indexed_bundles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The bundles Pagefind is asked to make from now on: 'root', or the root's member whose subtree it is."""
+    made: list[str] = []
+    real = search_module.pagefind_files
+
+    def recording(records: list[Record], with_engine: bool) -> dict[str, bytes]:
+        made.append("root" if with_engine else records[0].url.split("/")[0])
+        return real(records, with_engine)
+    monkeypatch.setattr(search_module, "pagefind_files", recording)
+    return made
+
+
+def test_one_new_post_makes_again_only_its_subtrees_bundle(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     options = BuildOptions(cache=mini / ".cache")
     assert build(mini, mini / "public", Diagnostics(mini), options)
     before = search_files(mini / "public")
+    made = indexed_bundles(monkeypatch)
     add_posts(mini, {"sites/region/district-a/school-2/posts/2025-02-01-novost.md": ("Свежая новость", "Текст.")})
     assert build(mini, mini / "public", Diagnostics(mini), options)
+    assert made == ["district-a"]
     after = search_files(mini / "public")
     changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
     assert changed and all(p.startswith("search/sub/district-a/") for p in changed), sorted(changed)
     assert any(p.startswith("search/sub/district-a/fragment/") for p in after.keys() - before.keys())
+    assert not any((mini / "public" / p).exists() for p in before.keys() - after.keys())  # old chunks gone
+
+
+def test_an_edit_of_the_roots_card_indexes_only_the_roots_bundle(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    options = BuildOptions(cache=mini / ".cache")
+    assert build(mini, mini / "public", Diagnostics(mini), options)
+    before = search_files(mini / "public")
+    made = indexed_bundles(monkeypatch)
+    card = mini / REGION / "site.yml"
+    card.write_text(card.read_text(encoding="utf-8") + "description: Профсоюз работников образования области\n",
+                    encoding="utf-8")
+    assert build(mini, mini / "public", Diagnostics(mini), options)
+    after = search_files(mini / "public")
+    assert made == ["root"]
+    changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    assert changed and not any(p.startswith("search/sub/") for p in changed), sorted(changed)
 
 
 def test_the_same_records_give_the_same_bytes() -> None:

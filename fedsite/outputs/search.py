@@ -48,8 +48,10 @@ def plain_text(markup: str) -> str:
 
 
 def org_filters(org: Org, view: FederationView) -> dict[str, list[str]]:
-    """`site:<id>` for the scope "this organization"; each id from the root down for "with its members"."""
-    return {FILTER: [SITE_PREFIX + org.id] + [o.id for o in view.tree.chain(org.id)]}
+    """`site:<id>` for the scope "this organization"; each id from the root down for "with its members".
+    The ids only, read untracked: an organization's own card (read with its posts) holds its parent's id,
+    and an edit of the root's card would otherwise index every subtree again."""
+    return {FILTER: [SITE_PREFIX + org.id] + [o.id for o in view.tree.untracked.chain(org.id)]}
 
 
 def post_records(org: Org, view: FederationView) -> Iterator[Record]:
