@@ -162,3 +162,20 @@ def test_nothing_is_sent_without_a_finished_build(mini: Path, endpoint: str, buc
     proc = cli(mini, "deploy", "--target", f"s3://{bucket}", "--endpoint", endpoint)
     assert proc.returncode == 2 and "сначала запустите" in proc.stderr
     assert fetch(f"{endpoint}/{bucket}/index.html")[0] == 404
+
+
+def test_files_an_interrupted_deploy_sent_are_deleted_when_no_longer_built(mini: Path, endpoint: str,
+                                                                          bucket: str) -> None:
+    import boto3
+
+    assert cli(mini, "build").returncode == 0
+    deploy(mini, endpoint, f"s3://{bucket}")
+    # What a deploy killed after sending a new page leaves: the page, and the list it wrote first.
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                          aws_access_key_id=KEYS["AWS_ACCESS_KEY_ID"], aws_secret_access_key=KEYS["AWS_SECRET_ACCESS_KEY"])
+    client.put_object(Bucket=bucket, Key="posts/half.html", Body=b"<p>half</p>")
+    client.put_object(Bucket=bucket, Key=".fedsite-deploy-pending.json", Body=b'["posts/half.html"]')
+    proc = deploy(mini, endpoint, f"s3://{bucket}")
+    assert "удалено 1" in proc.stdout
+    assert fetch(f"{endpoint}/{bucket}/posts/half.html")[0] == 404
+    assert fetch(f"{endpoint}/{bucket}/.fedsite-deploy-pending.json")[0] == 404

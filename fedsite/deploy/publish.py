@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fedsite.deploy.branches import Published, Store, Target, publish
 from fedsite.deploy.manifest import output_manifest
-from fedsite.deploy.s3 import Bucket, plan
+from fedsite.deploy.s3 import PENDING_KEY, Bucket, plan
 from fedsite.model.diagnostics import Diagnostics, UsageError
 from fedsite.read.settings import Settings
 from fedsite.read.tree import discover
@@ -67,7 +67,8 @@ def deploy_s3(repo: Path, out: Path, target: str, endpoint: str | None, dry_run:
     started = time.perf_counter()
     bucket = Bucket(target, endpoint)
     manifest = output_manifest(out, repo / ".cache")
-    todo = plan(manifest.files, bucket.manifest())
+    remote = bucket.manifest()
+    todo = plan(manifest.files, remote)
     if dry_run:
         for path in todo.assets + todo.pages:
             print(f"отправить: {path}")
@@ -76,10 +77,13 @@ def deploy_s3(repo: Path, out: Path, target: str, endpoint: str | None, dry_run:
         print(f"Проверка без отправки: отправить {len(todo.assets) + len(todo.pages)}, удалить {len(todo.deletions)}")
         return 0, 0
     if todo.assets or todo.pages or todo.deletions:
+        new = [path for path in todo.assets + todo.pages if path not in remote]
+        if new:
+            bucket.save_pending(new)
         bucket.send(out, todo.assets)
         bucket.send(out, todo.pages)
         bucket.save_manifest(manifest.files)
-        bucket.delete(todo.deletions)
+        bucket.delete(todo.deletions + ((PENDING_KEY,) if new or bucket.pending is not None else ()))
     sent = len(todo.assets) + len(todo.pages)
     print(f"Опубликовано в {target}: отправлено файлов {sent}, удалено {len(todo.deletions)}, "
           f"всего в сайте {len(manifest.files)} (прочитано для сверки {manifest.hashed}) "

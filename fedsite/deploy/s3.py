@@ -20,6 +20,9 @@ from fedsite.deploy.manifest import Files
 from fedsite.model.diagnostics import UsageError
 
 MANIFEST_KEY = ".fedsite-deploy.json"
+# The new files a deploy is about to send, written before it sends them: if it is interrupted, the next
+# deploy knows they are in the bucket (to send again, or to delete when they are no longer built).
+PENDING_KEY = ".fedsite-deploy-pending.json"
 SHORT = "public, max-age=300"  # pages and feeds: a new post shows within five minutes
 LONG = "public, max-age=86400"  # photos, files, icons: a day
 FOREVER = "public, max-age=31536000, immutable"  # Material's assets carry their content's hash in the name
@@ -84,20 +87,36 @@ class Bucket:
         region = os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
         config = Config(connect_timeout=10, read_timeout=60, retries={"max_attempts": 3}, max_pool_connections=16)
         self.client = boto3.client("s3", endpoint_url=endpoint, region_name=region, config=config)
+        self.pending: object = None  # what an interrupted deploy was sending, as manifest() found it
 
     def manifest(self) -> dict[str, str]:
-        """Path -> sha256 of what the last deploy left in the bucket ({} before the first)."""
+        """Path -> sha256 of what the last deploy left in the bucket ({} before the first); the files an
+        interrupted deploy may have sent, with an empty digest."""
+        doc = self._json(MANIFEST_KEY, {})
+        files = doc.get("files", {}) if isinstance(doc, dict) else {}
+        self.pending = self._json(PENDING_KEY, None)
+        found = {str(path): str(digest) for path, digest in files.items()} if isinstance(files, dict) else {}
+        for path in self.pending if isinstance(self.pending, list) else []:
+            found.setdefault(str(path), "")
+        return found
+
+    def _json(self, key: str, missing: object) -> object:
+        """A JSON object of ours in the bucket; `missing` if there is none (or it is not JSON)."""
         with self._said("чтение"):
             try:
-                body = self.client.get_object(Bucket=self.name, Key=self.prefix + MANIFEST_KEY)["Body"].read()
+                body = self.client.get_object(Bucket=self.name, Key=self.prefix + key)["Body"].read()
             except self.client.exceptions.NoSuchKey:
-                self.client.head_bucket(Bucket=self.name)  # no manifest: say so if the bucket is missing
-                return {}
+                self.client.head_bucket(Bucket=self.name)  # say so if the bucket itself is missing
+                return missing
         try:
-            files = json.loads(body)["files"]
-            return {str(path): str(digest) for path, digest in files.items()}
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return {}  # not ours or damaged: everything is sent again
+            return json.loads(body)
+        except ValueError:
+            return missing  # damaged: everything is sent again
+
+    def save_pending(self, paths: list[str]) -> None:
+        with self._said("запись списка файлов"):
+            self.client.put_object(Bucket=self.name, Key=self.prefix + PENDING_KEY, Body=json.dumps(paths).encode(),
+                                   ContentType="application/json; charset=utf-8", CacheControl="no-cache")
 
     def send(self, out: Path, paths: tuple[str, ...], jobs: int = 16) -> None:
         def one(path: str) -> None:
