@@ -115,8 +115,9 @@ class SiteBuilds:
             self.cache.store(org_id, unit.digest, reads, None)
             self._answer_why(org_id, "digest")
             return
-        self._answer_why(org_id, "built")
-        job = rewrite_generated if self._pages_from_cache(unit) else build_unit
+        feeds_only = self._pages_from_cache(unit)
+        self._answer_why(org_id, "feeds" if feeds_only else "built")
+        job = rewrite_generated if feeds_only else build_unit
         if self.pool is None:
             job(unit, self.fresh / org_id, self.cache_dir)
             self.running[_done_future()] = (unit, reads)
@@ -131,6 +132,9 @@ class SiteBuilds:
         if org_id == self.why:
             recorded, changes = getattr(self, "_why_recorded", ([], []))
             self.result.why = why_text(org_id, recorded, changes, outcome)
+            if outcome == "feeds":
+                self.result.why += ("\nСтраницы те же, что в кэше: MkDocs не запускался, заново записаны только "
+                                    "ленты новостей, календари и выгрузки.")
 
     def _finish(self, future: Future) -> None:
         unit, reads = self.running.pop(future)

@@ -58,8 +58,12 @@ def test_an_edit_of_the_feeds_code_writes_the_feeds_again_without_mkdocs(
     before = snapshot(mini / "public")
     mkdocs_runs.clear()
     edit_feeds_code(monkeypatch)
-    cached(mini)
+    diags = Diagnostics(mini)
+    result = build(mini, mini / "public", diags, BuildOptions(cache=mini / ".cache", why="school-1"))
+    assert result and not diags.sorted()
     assert mkdocs_runs == []
+    assert result.why.endswith("Страницы те же, что в кэше: MkDocs не запускался, заново записаны только ленты "
+                               "новостей, календари и выгрузки."), result.why
     after = snapshot(mini / "public")
     feeds = {rel for rel in after if NEW_FEED_CODE in (mini / "public" / rel).read_bytes()}
     assert {"feed.xml", "atom.xml", "district-a/school-1/feed.xml"} <= feeds
