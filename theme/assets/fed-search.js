@@ -184,6 +184,7 @@
     form.querySelector("input[name=scope][value='" + scope + "']").checked = true;
     var header = document.querySelector("[data-fed-search-box] input");
     if (header) header.value = input.value;
+    if (!input.value) input.focus();  // the header's magnifier on a phone opens this page empty
     return run(input.value, scope);
   }
 
