@@ -161,7 +161,7 @@ class Federation:
         extensions = "".join(f"  - {name}\n" for name in self.extensions)
         return (f"site_name: Mini\nsite_url: {self.site_url}\nuse_directory_urls: false\n"
                 "theme:\n  name: material\n  language: ru\n  custom_dir: theme\n  font: false\n"
-                "plugins:\n  - search:\n      lang: ru\n"
+                "plugins: []\n"  # as the project's mkdocs.yml: the search index is a federation output
                 "markdown_extensions:\n  - toc:\n      permalink: true\n  - admonition\n  - attr_list\n"
                 f"  - md_in_html\n  - tables\n{extensions}"
                 f"extra:\n  federation:\n{fed}\n"
