@@ -117,7 +117,7 @@ def share_links(page: Path) -> dict[str, str]:
 
 def test_share_buttons_link_to_the_networks_with_the_page(built_mini: Path) -> None:
     links = share_links(built_mini / "posts/lekciya.html")
-    page = "https://fed.example.org/posts/lekciya.html"
+    page = "https%3A%2F%2Ffed.example.org%2Fposts%2Flekciya.html"
     assert links["vk"] == f"https://vk.com/share.php?url={page}"
     assert links["ok"] == f"https://connect.ok.ru/offer?url={page}"
     assert links["telegram"] == f"https://t.me/share/url?url={page}"
