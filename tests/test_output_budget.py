@@ -80,6 +80,9 @@ def test_a_post_page_is_mostly_its_text(built_mini: Path) -> None:
     assert page.select_one("script[src$='assets/fed-a11y.js']") is not None
     assert page.select(".fed-chain a") and page.select(".fed-footer .fed-feeds a")
     assert "search.result.none" not in str(page.select_one("#__config"))  # Material's search is not used
+    feeds = [a.get_text() for a in soup(built_mini / "posts/lekciya.html").select(".fed-footer .fed-feeds a")]
+    assert feeds[:2] == ["Новости (RSS)", "Новости (Atom)"]  # under the site's name, not repeating it
+    assert "Новости вместе с членами организации (RSS)" in feeds  # the root's feed of its whole tree
 
 
 def test_news_cards_show_the_lead_and_the_post_the_rest(mini: Path) -> None:
