@@ -57,7 +57,7 @@ def test_a_primary_site_shows_its_own_posts_and_no_page_of_members(view: Federat
         "posts/archive/index.html", "posts/archive/2023.html", "posts/archive/2024.html", "posts/archive/2025.html",
         "posts/tags/index.html", "posts/tags/obuchenie.html",
         "posts/projects/index.html", "posts/projects/zdorovie.html", "posts/projects/obrazovanie.html",
-        "posts/events.html", "index.html", "pages/about.html", "pages/obshchaya.html", "reports/index.html",
+        "posts/events.html", "index.html", "pages/about.html", "pages/obshchaya.html", "reports/index.html", "search.html",
     ])
     assert school.nav == (*FIXED_MENU, {"Общая страница": "pages/obshchaya.md"}, {"О нас": "pages/about.md"},
                           {"Открытые отчёты": "reports/index.md"})
