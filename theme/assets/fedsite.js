@@ -13,8 +13,12 @@
     try { localStorage.setItem(key, value); } catch (e) { /* storage blocked: this page only */ }
   }
 
-  // Every setting's button tells its state to screen readers as it shows it (the switch says what it does).
+  // Every setting's button tells its state to screen readers as it shows it; the switch says what it
+  // does (its text is written here, not twice in every page's markup).
   function sync() {
+    document.querySelectorAll("[data-fed-a11y-toggle]").forEach(function (b) {
+      b.textContent = isOn() ? "Обычная версия" : "Версия для слабовидящих";
+    });
     document.querySelectorAll("[data-fed-a11y-set]").forEach(function (b) {
       var current = root.getAttribute("data-fed-" + b.getAttribute("data-fed-a11y-set"));
       b.setAttribute("aria-pressed", current === b.value ? "true" : "false");
