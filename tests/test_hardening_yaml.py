@@ -158,7 +158,7 @@ def test_yaml_syntax_error_is_told_in_russian_at_its_line(mini: Path, front: str
 def test_a_pasted_line_separator_neither_splits_a_title_nor_shifts_lines(mini: Path) -> None:
     write(mini, POST, "---\ntitle: Семинар\u2028в районе\x85итоги\ndate: 2024-03-17\nautor: Я\n---\n")
     assert run_check(mini) == [f"{POST}:4: неизвестное поле «autor»; допустимые поля: title, date, updated, "
-                               "tags, projects, summary, cover, author, draft, slug, id, audio, video, event"]
+                               "tags, projects, summary, cover, author, draft, slug, id, audio, video, gallery, event"]
 
 
 def test_every_pyyaml_problem_has_a_russian_message() -> None:
