@@ -268,3 +268,10 @@ def test_a_missing_pagefind_is_said_in_russian(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/nonexistent/pagefind")
     with pytest.raises(PagefindError, match="не запускается программа Pagefind.*bash scripts/build.sh"):
         pagefind_files([Record("a.html", "текст", {"title": "А"})], with_engine=False)
+
+
+def test_an_excerpt_does_not_run_a_heading_into_the_text() -> None:
+    from fedsite.outputs.search import plain_text
+    markup = ('<h2 id="a">Информационная работа<a class="headerlink" href="#a">¶</a></h2><p>Сайты есть.</p>'
+              '<h3>Как вести?</h3><p>Так.</p>')
+    assert plain_text(markup) == "Информационная работа. Сайты есть. Как вести? Так."

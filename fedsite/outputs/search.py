@@ -36,14 +36,17 @@ SITE_PREFIX = "site:"
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 _BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|table|thead|tbody|tr|td|th|blockquote|pre|br|hr|"
                         r"figure|figcaption|section|details|summary|iframe|img)\b[^>]*>", re.I)
+_HEADING_END = re.compile(r"([^\s.!?:;…>])\s*(</h[1-6]>)", re.I)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 
 
 def plain_text(markup: str) -> str:
     """The words of an HTML fragment (a sanitized rendering: no script or style): a block's tags are a
-    space, an inline tag nothing (so that «школу</a>.» stays «школу.»), headings' ¶ links left out."""
-    text = _TAG.sub("", _BLOCK_TAG.sub(" ", _PERMALINK.sub("", markup)))
+    space, an inline tag nothing (so that «школу</a>.» stays «школу.»), headings' ¶ links left out, and a
+    heading ends with a full stop (else a result's excerpt runs it into the text: «Итоги Провели…»)."""
+    text = _HEADING_END.sub(r"\1. ", _PERMALINK.sub("", markup))
+    text = _TAG.sub("", _BLOCK_TAG.sub(" ", text))
     return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
@@ -59,7 +62,8 @@ def post_records(org: Org, view: FederationView) -> Iterator[Record]:
         card = view.card_of(post)
         rel = post.source.rel
         body = plain_text(view.html(view.rendered[rel])) if rel in view.rendered else card.summary
-        text = " ".join([card.title + ".", body, " ".join(post.tags)])
+        tags = f"Метки: {', '.join(post.tags)}." if post.tags else ""
+        text = " ".join(part for part in (card.title + ".", body, tags) if part)
         yield Record(card.url, text, {"title": card.title, "org": card.org, "date": card.date},
                      org_filters(org, view))
 
