@@ -111,7 +111,7 @@ class PlacedSites:
                 return None
             digests = {}
             for org_id, (url_path, digest, witness) in sites.items():
-                if url_path != tree[org_id].url_path or witness != _witness(out / url_path):
+                if url_path != tree[org_id].url_path or witness != site_witness(out / url_path):
                     return None
                 digests[org_id] = digest
         except (ValueError, TypeError, KeyError, AttributeError):  # a damaged or older record
@@ -125,12 +125,12 @@ class PlacedSites:
     def save(self, out: Path, tree: Tree, digests: dict[str, str]) -> None:
         if self.path is None:
             return
-        sites = {org.id: (org.url_path, digests.get(org.id, ""), _witness(out / org.url_path))
+        sites = {org.id: (org.url_path, digests.get(org.id, ""), site_witness(out / org.url_path))
                  for org in tree.in_order()}
         write_atomic(self.path, json.dumps({"out": str(out.resolve()), "sites": sites}).encode())
 
 
-def _witness(site: Path) -> list[int] | None:
+def site_witness(site: Path) -> list[int] | None:
     """Size and mtime of a site's home page: a build that wrote it again leaves another mtime."""
     try:
         st = os.stat(site / "index.html")

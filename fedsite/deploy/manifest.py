@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from fedsite.build.output import MARKER
+from fedsite.build.output import MARKER, site_witness
 from fedsite.cache.sites import MANIFEST, SiteCache, parse_manifest
 from fedsite.model.files import write_atomic
 
@@ -44,7 +44,7 @@ def output_manifest(out: Path, cache: Path | None) -> OutputManifest:
             continue
         members = {p[len(url_path):-1] for p in folders if p != url_path and p.startswith(url_path)
                    and p[len(url_path):-1].count("/") == 0}
-        own = _cached_manifest(cache, org_id, digest) if witness == _witness(out / url_path) else None
+        own = _cached_manifest(cache, org_id, digest) if witness == site_witness(out / url_path) else None
         for path in _list_files(out / url_path, url_path, members):
             known = own.get(path[len(url_path):]) if own else None
             files[path] = known if known is not None else others.digest(out, path)
@@ -105,14 +105,6 @@ def _cached_manifest(cache: Path | None, org_id: str, digest: str) -> Files | No
     except (OSError, ValueError):
         return None
     return None if files is None else {rel: value for rel, value in files.items() if value is not None}
-
-
-def _witness(site: Path) -> list[int] | None:
-    try:
-        st = os.stat(site / "index.html")
-    except OSError:
-        return None
-    return [st.st_size, st.st_mtime_ns]
 
 
 def _list_files(folder: Path, prefix: str, skip: set[str]) -> list[str]:
