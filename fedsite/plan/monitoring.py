@@ -10,6 +10,7 @@ from fedsite.cache.checked import read_checked, write_checked
 from fedsite.model.dates import russian_date
 from fedsite.plan.report import MONTHS_RU, PostDays, Report, build_report, local_days, to_csv, to_json
 from fedsite.model.schema import KINDS
+from fedsite.plan.pagedata import MonitoringPageData
 from fedsite.plan.sitepages import PageSpec
 from fedsite.plan.view import FederationView
 from fedsite.plan.svgchart import column_chart, hbar_chart
@@ -135,16 +136,16 @@ def _page(org: Org, view: FederationView, report: Report, links: list[dict], url
     ]
     charts = [{"title": t, "svg": svg} for t, svg in zip(titles, svgs)]
     heading = f"{TITLE} за {report.year} год"
-    data = {"heading": heading, "date": russian_day(report.date), "date_iso": report.date, "rows": rows,
-            "charts": charts, "years": links,
-            "year": report.year, "silent_days": report.silent_days,
-            "silent": [row for row in rows if row["silent"]],
-            "totals": [{"name": t.name, "organizations": t.organizations, "posts": t.posts, "silent": t.silent,
-                        "reports": [{"year": y, "count": n} for y, n in t.reports.items()]}
-                       for t in (*report.territorial, report.federation)],
-            "report_years": list(report.report_years),
-            "csv": org.url_path + f"pages/monitoring-{report.year}.csv",
-            "json": org.url_path + f"pages/monitoring-{report.year}.json"}
+    data = MonitoringPageData(
+        heading=heading, date=russian_day(report.date), date_iso=report.date, rows=rows,
+        charts=charts, years=links, year=report.year, silent_days=report.silent_days,
+        silent=[row for row in rows if row["silent"]],
+        totals=[{"name": t.name, "organizations": t.organizations, "posts": t.posts, "silent": t.silent,
+                 "reports": [{"year": y, "count": n} for y, n in t.reports.items()]}
+                for t in (*report.territorial, report.federation)],
+        report_years=list(report.report_years),
+        csv=org.url_path + f"pages/monitoring-{report.year}.csv",
+        json=org.url_path + f"pages/monitoring-{report.year}.json")
     return PageSpec(url, heading, "monitoring.html", data=data)
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from fedsite.model.schema import card_image
+from fedsite.plan.pagedata import ListPageData, PostPageData
 from fedsite.plan.sitepages import PageSpec
 from fedsite.plan.view import FederationView, file_url
 from fedsite.read.tree import Org
@@ -61,7 +62,7 @@ def site_description(org: Org) -> str:
 
 def page_description(page: PageSpec, org: Org) -> str:
     """The page's own (a post's summary, a page's), a project's, else what the page is on which site."""
-    own = page.description or str(page.data.get("intro") or "")
+    own = page.description or (page.data.intro if isinstance(page.data, ListPageData) else "")
     if own:
         return clip(own)
     if page.url == "index.html":
@@ -78,12 +79,12 @@ def with_previews(pages: list[PageSpec], org: Org, view: FederationView) -> list
         description = page_description(page, org)
         og = {**site, "description": description, "url": base + file_url(org.url_path + page.url),
               "title": org.name if page.url == "index.html" else page.title}
-        post = page.data.get("post")
-        if page.template == "post.html" and post:
+        if page.template == "post.html" and isinstance(page.data, PostPageData):
+            post = page.data.post
             og["type"] = "article"
             og["published"] = post.date_iso
-            if page.data.get("updated_iso"):
-                og["modified"] = page.data["updated_iso"]
+            if page.data.updated_iso:
+                og["modified"] = page.data.updated_iso
             og["tags"] = [tag.name for tag in post.tags]
             if post.picture:
                 og.update(image=base + post.picture.url, image_width=post.picture.width,
@@ -92,5 +93,5 @@ def with_previews(pages: list[PageSpec], org: Org, view: FederationView) -> list
                 cover = post.cover
                 og = {k: v for k, v in og.items() if k not in ("image_width", "image_height")}
                 og["image"] = cover if "://" in cover else base + cover
-        out.append(replace(page, description=description, data={**page.data, "og": og}))
+        out.append(replace(page, description=description, data=replace(page.data, og=og)))
     return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fedsite.model.dates import russian_date
+from fedsite.plan.pagedata import PostPageData, ReportPageData, ReportsPageData
 from fedsite.plan.previews import with_previews
 from fedsite.plan.sitepages import PageSpec
 from fedsite.plan.view import FederationView, file_url
@@ -24,8 +25,8 @@ def with_reports(pages: list[PageSpec], org: Org, view: FederationView) -> list[
     for page in pages:
         m = REPORT_URL.match(page.url) if page.template == "post.html" else None
         report = own.get(int(m.group(1))) if m else None
-        if report is not None:
-            data = {**page.data, "report": report_card(report, org, view)}
+        if report is not None and isinstance(page.data, PostPageData):
+            data = ReportPageData.of(page.data, report_card(report, org, view))
             page = PageSpec(page.url, page.title, "report.html", page.html, page.toc, data, page.description,
                             page.updated)
         out.append(page)
@@ -68,8 +69,8 @@ def subtree_years(org: Org, view: FederationView) -> dict[int, frozenset[str]]:
 
 
 def index_page(org: Org, view: FederationView, own: list[Report]) -> PageSpec:
-    data: dict[str, Any] = {"heading": TITLE, "own": [report_card(r, org, view) for r in own],
-                            "years": members_by_year(org, view) if org.members else []}
+    data = ReportsPageData(heading=TITLE, own=[report_card(r, org, view) for r in own],
+                           years=members_by_year(org, view) if org.members else [])
     return PageSpec(INDEX, TITLE, "reports.html", data=data,
                     description=f"Открытые отчёты выборного органа: {org.short_name}")
 

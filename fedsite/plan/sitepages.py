@@ -12,6 +12,8 @@ from fedsite.model.dates import russian_date
 from fedsite.render.markup import ROOT_MARK
 from fedsite.model.schema import KINDS
 from fedsite.read.tree import Org, Tree
+from fedsite.plan.pagedata import (AboutPageData, ContentPageData, DirectoryPageData, EventsPageData, HomePageData,
+                                   ListPageData, PageData, PostPageData, TermsPageData)
 from fedsite.plan.view import FederationView, PostCard, file_url, tag_url
 
 FEEDS = {"rss": "feed.xml", "atom": "atom.xml", "rss_all": "feed-all.xml", "atom_all": "atom-all.xml"}
@@ -28,7 +30,7 @@ class PageSpec:
     template: str
     html: str = ""
     toc: tuple = ()
-    data: dict[str, Any] = field(default_factory=dict)
+    data: PageData = field(default_factory=PageData)  # what the template reads as `fed.page`
     description: str = ""
     updated: str = ""  # YYYY-MM-DD for the sitemap; '' means the site's date (SitePlan.updated)
 
@@ -48,15 +50,15 @@ def post_pages(own: list[Post], cards: dict[str, PostCard], view: FederationView
         absolute = view.settings.site_url + this.url
         share = share_links(absolute)
         org = view.tree[post.org]
-        data = {
-            "post": this, "share": share,
-            "newer": cards[own[i - 1].source.rel] if i > 0 else None,
-            "older": cards[own[i + 1].source.rel] if i + 1 < len(own) else None,
-            "projects": [project_link(pid, view, org) for pid in post.projects],
-            "updated": russian_date(post.updated) if post.updated else "",
-            "updated_iso": post.updated.isoformat() if post.updated else "",
-            "audio": media_url(post.audio, org), "video": media_url(post.video, org),
-        }
+        data = PostPageData(
+            post=this, share=share,
+            newer=cards[own[i - 1].source.rel] if i > 0 else None,
+            older=cards[own[i + 1].source.rel] if i + 1 < len(own) else None,
+            projects=[project_link(pid, view, org) for pid in post.projects],
+            updated=russian_date(post.updated) if post.updated else "",
+            updated_iso=post.updated.isoformat() if post.updated else "",
+            audio=media_url(post.audio, org), video=media_url(post.video, org),
+        )
         out.append(PageSpec(post.url, post.title, "post.html", view.html(rendered), rendered.toc, data,
                             this.summary, local_date(post.updated or post.date, view.settings.tz)))
     return out
@@ -100,8 +102,8 @@ def paginate(org: Org, base: str, heading: str, items: list, per_page: int,
         pager = {"pages": [{"n": k, "url": root + url(k), "current": k == n} for k in range(1, len(chunks) + 1)],
                  "prev": root + url(n - 1) if n > 1 else "", "next": root + url(n + 1) if n < len(chunks) else ""}
         title = heading if n == 1 else f"{heading} — страница {n}"
-        out.append(PageSpec(url(n), title, "list.html", data={"heading": title, "entries": chunk,
-                                                             "pager": pager, **extra}))
+        out.append(PageSpec(url(n), title, "list.html", data=ListPageData(heading=title, entries=chunk,
+                                                                          pager=pager, **extra)))
     return out
 
 
@@ -117,10 +119,10 @@ def news_pages(org: Org, own: list[Post], cards: dict[str, PostCard], view: Fede
     year_links = [{"name": f"{y} год", "count": len(v), "url": org.url_path + f"posts/archive/{y}.html"}
                   for y, v in sorted(years.items(), reverse=True)]
     pages.append(PageSpec("posts/archive/index.html", "Архив", "terms.html",
-                          data={"heading": "Архив новостей по годам", "terms": year_links}))
+                          data=TermsPageData(heading="Архив новостей по годам", terms=year_links)))
     for year, year_items in sorted(years.items()):
         pages.append(PageSpec(f"posts/archive/{year}.html", f"Новости {year} года", "list.html",
-                              data={"heading": f"Новости {year} года", "entries": year_items, "compact": True}))
+                              data=ListPageData(heading=f"Новости {year} года", entries=year_items, compact=True)))
     return pages
 
 
@@ -131,9 +133,9 @@ def taxonomy_pages(org: Org, own: list[Post], cards: dict[str, PostCard], view: 
         for tag in post.tags:
             tags.setdefault(tag, []).append(cards[post.source.rel])
     terms: list[dict] = []
-    pages = [PageSpec("posts/tags/index.html", "Метки", "terms.html", data={
-        "heading": "Метки", "terms": [{"name": t, "count": len(v), "url": org.url_path + tag_url(t)}
-                                     for t, v in sorted(tags.items(), key=lambda kv: kv[0].lower())]})]
+    pages = [PageSpec("posts/tags/index.html", "Метки", "terms.html", data=TermsPageData(
+        heading="Метки", terms=[{"name": t, "count": len(v), "url": org.url_path + tag_url(t)}
+                                for t, v in sorted(tags.items(), key=lambda kv: kv[0].lower())]))]
     # A tag's posts in pages like the news list's, each post a title and a date (its summary is on the
     # news list), so three times as many a page: tag pages grow with the posts, not by a page without end.
     per_page = COMPACT_PAGE * view.settings.posts_per_page
@@ -150,13 +152,13 @@ def taxonomy_pages(org: Org, own: list[Post], cards: dict[str, PostCard], view: 
         if org.members:  # the latest of the subtree (bounded), and a count per member
             data = rollup_project(org, pid, view)
             terms.append({"name": title, "count": data["total"], "url": org.url_path + url})
-            pages.append(PageSpec(url, title, "list.html", data={"heading": title, **data, **extra}))
+            pages.append(PageSpec(url, title, "list.html", data=ListPageData(heading=title, **data, **extra)))
         else:  # the site's own: in pages, like a tag's
             entries = [cards[p.source.rel] for p in own if pid in p.projects]
             terms.append({"name": title, "count": len(entries), "url": org.url_path + url})
             pages += paginate(org, url[: -len(".html")], title, entries, per_page, extra, first=url)
     pages.append(PageSpec("posts/projects/index.html", "Проекты", "terms.html",
-                          data={"heading": "Проекты и тематический год", "terms": terms}))
+                          data=TermsPageData(heading="Проекты и тематический год", terms=terms)))
     return pages
 
 
@@ -192,7 +194,7 @@ def event_pages(org: Org, view: FederationView) -> list[PageSpec]:
         calendars.append({"title": "Календарь вместе с членами организации (iCalendar)",
                           "url": org.url_path + CALENDARS["all"]})
     return [PageSpec("posts/events.html", "Мероприятия", "events.html",
-                     data={"upcoming": upcoming, "past": past, "calendars": calendars})]
+                     data=EventsPageData(upcoming=upcoming, past=past, calendars=calendars))]
 
 
 def home_page(org: Org, own: list[Post], cards: dict[str, PostCard], view: FederationView) -> list[PageSpec]:
@@ -203,9 +205,9 @@ def home_page(org: Org, own: list[Post], cards: dict[str, PostCard], view: Feder
         members_news = [view.card_of(p) for p in view.newest(org, s.member_news, members_only=True)]
     upcoming, _ = upcoming_and_past(view.events(org), view)
     intro = view.rendered[view.intros[org.id]] if org.id in view.intros else None
-    data = {"latest": [cards[p.source.rel] for p in own[: s.home_posts]], "member_news": members_news,
-            "upcoming": upcoming[:5], "news_url": org.url_path + "posts/index.html",
-            "events_url": org.url_path + "posts/events.html"}
+    data = HomePageData(latest=[cards[p.source.rel] for p in own[: s.home_posts]], member_news=members_news,
+                        upcoming=upcoming[:5], news_url=org.url_path + "posts/index.html",
+                        events_url=org.url_path + "posts/events.html")
     return [PageSpec("index.html", org.short_name, "home.html", view.html(intro) if intro else "",
                      intro.toc if intro else (), data, str(org.card.get("description") or ""))]
 
@@ -215,12 +217,12 @@ def about_pages(org: Org, view: FederationView) -> list[PageSpec]:
     tree = view.tree
     members = [member_entry(tree[m], tree, depth=0) for m in org.members]
     pages = [PageSpec("pages/about.html", "О нас", "about.html",
-                      data={"members": members, "description": str(org.card.get("description") or "")})]
+                      data=AboutPageData(members=members, description=str(org.card.get("description") or "")))]
     if org.members:
         total = len(tree.descendants(org.id))
         pages.append(PageSpec("pages/directory.html", "Организации", "directory.html",
-                              data={"members": [member_entry(tree[m], tree, depth=None) for m in org.members],
-                                    "total": total}))
+                              data=DirectoryPageData(members=[member_entry(tree[m], tree, depth=None)
+                                                              for m in org.members], total=total)))
     return pages
 
 
@@ -244,7 +246,7 @@ def content_pages(org: Org, view: FederationView) -> list[PageSpec]:
             depth = (org.url_path + page.url).count("/")
             html = html.replace(ROOT_MARK, "../" * depth)
         out.append(PageSpec(page.url, page.title, "page.html", html, rendered.toc,
-                            {"menu_path": list(page.menu_path)}, rendered.summary))
+                            ContentPageData(menu_path=list(page.menu_path)), rendered.summary))
     return out
 
 
@@ -257,7 +259,7 @@ def nav(org: Org, pages: list[PageSpec], extra: list[PageSpec]) -> list[Any]:
                        {"Мероприятия": src("posts/events.html")}, {"Проекты": src("posts/projects/index.html")}]
     sections: dict[tuple, list] = {(): menu}  # folder path -> its section's entries, nested as the folders are
     for page in pages:
-        path = tuple(page.data.get("menu_path", ()))
+        path = tuple(page.data.menu_path) if isinstance(page.data, ContentPageData) else ()
         for depth in range(1, len(path) + 1):
             if path[:depth] not in sections:
                 sections[path[:depth]] = []

@@ -81,9 +81,9 @@ def test_a_territorial_site_with_members_adds_directory_monitoring_and_member_fe
     assert [f["url"] for f in district.site["feeds"]] == [
         "district-a/feed.xml", "district-a/atom.xml", "district-a/feed-all.xml", "district-a/atom-all.xml"]
     home = page(district, "index.html").data
-    assert [c.url for c in home["member_news"]] == [  # its members' newest, not its own
+    assert [c.url for c in home.member_news] == [  # its members' newest, not its own
         SCHOOL_1 + "posts/yanvar.html", SCHOOL_1 + "posts/uroki.html", SCHOOL_1 + "posts/leto.html"]
-    assert [c.url for c in home["latest"]] == ["district-a/posts/seminar-v-raione.html"]
+    assert [c.url for c in home.latest] == ["district-a/posts/seminar-v-raione.html"]
 
 
 def test_a_territorial_site_without_members_is_planned_as_a_primary_one(view: FederationView) -> None:
@@ -102,52 +102,52 @@ def test_the_directory_lists_the_whole_subtree_and_about_only_the_members(view: 
         return [(e["short_name"], names(e["members"])) for e in entries]
 
     directory = page(region, "pages/directory.html").data
-    assert directory["total"] == 4
-    assert names(directory["members"]) == [("ТО А", [("Школа 1", []), ("Первичная организация школы 2", [])]),
+    assert directory.total == 4
+    assert names(directory.members) == [("ТО А", [("Школа 1", []), ("Первичная организация школы 2", [])]),
                                            ("Территориальная организация Б", [])]
-    assert names(page(region, "pages/about.html").data["members"]) == [("ТО А", []),
+    assert names(page(region, "pages/about.html").data.members) == [("ТО А", []),
                                                                        ("Территориальная организация Б", [])]
 
 
 def test_project_pages_roll_up_the_subtree_where_there_are_members(view: FederationView) -> None:
     district = page(plan(view, "district-a"), "posts/projects/obrazovanie.html").data
-    assert [c.url for c in district["entries"]] == [SCHOOL_1 + "posts/uroki.html",
+    assert [c.url for c in district.entries] == [SCHOOL_1 + "posts/uroki.html",
                                                       "district-a/posts/seminar-v-raione.html"]
-    assert district["total"] == 2 and district["federation_wide"] is True
-    assert district["members"] == [{"name": "Школа 1", "count": 1, "url": SCHOOL_1 + "posts/projects/obrazovanie.html"}]
-    assert district["project_feeds"] == {}  # feeds per project are the root's alone
+    assert district.total == 2 and district.federation_wide is True
+    assert district.members == [{"name": "Школа 1", "count": 1, "url": SCHOOL_1 + "posts/projects/obrazovanie.html"}]
+    assert district.project_feeds == {}  # feeds per project are the root's alone
     school = page(plan(view, "school-1"), "posts/projects/zdorovie.html").data
-    assert [c.url for c in school["entries"]] == [SCHOOL_1 + "posts/uroki.html"]
-    assert "members" not in school and school["federation_wide"] is False and school["compact"]  # in pages, like a tag
+    assert [c.url for c in school.entries] == [SCHOOL_1 + "posts/uroki.html"]
+    assert not school.members and school.federation_wide is False and school.compact  # in pages, like a tag
     root = page(plan(view, "region"), "posts/projects/zdorovie.html").data
-    assert root["project_feeds"] == {"rss": "posts/projects/zdorovie.xml", "atom": "posts/projects/zdorovie.atom.xml"}
-    assert [c.url for c in root["entries"]] == [SCHOOL_1 + "posts/uroki.html", "posts/lekciya.html"]
+    assert root.project_feeds == {"rss": "posts/projects/zdorovie.xml", "atom": "posts/projects/zdorovie.atom.xml"}
+    assert [c.url for c in root.entries] == [SCHOOL_1 + "posts/uroki.html", "posts/lekciya.html"]
 
 
 def test_post_pages_link_their_neighbours_and_the_roots_project_pages(view: FederationView) -> None:
     school = plan(view, "school-1")
     middle = page(school, "posts/uroki.html")
     assert (middle.template, middle.title) == ("post.html", "Открытые уроки")
-    assert middle.data["newer"].url == SCHOOL_1 + "posts/yanvar.html"
-    assert middle.data["older"].url == SCHOOL_1 + "posts/leto.html"
-    assert page(school, "posts/yanvar.html").data["newer"] is None
-    assert page(school, "posts/leto.html").data["older"] is None
-    assert [p["url"] for p in middle.data["projects"]] == ["posts/projects/zdorovie.html",
+    assert middle.data.newer.url == SCHOOL_1 + "posts/yanvar.html"
+    assert middle.data.older.url == SCHOOL_1 + "posts/leto.html"
+    assert page(school, "posts/yanvar.html").data.newer is None
+    assert page(school, "posts/leto.html").data.older is None
+    assert [p["url"] for p in middle.data.projects] == ["posts/projects/zdorovie.html",
                                                            "posts/projects/obrazovanie.html"]
     assert "Итоги подведены." in middle.html and [t["id"] for t in middle.toc] == ["итоги"]
-    share = {s["key"]: s["url"] for s in middle.data["share"]}
+    share = {s["key"]: s["url"] for s in middle.data.share}
     assert share["telegram"].startswith("https://t.me/share/url?url=https%3A%2F%2Ffed.example.org%2Fdistrict-a%2F")
 
 
 def test_news_lists_are_paginated_with_pager_links_from_the_public_root(view: FederationView) -> None:
     school = plan(view, "school-1")
     first, second = page(school, "posts/index.html"), page(school, "posts/page/2.html")
-    assert [c.url for c in first.data["entries"]] == [SCHOOL_1 + "posts/yanvar.html", SCHOOL_1 + "posts/uroki.html"]
-    assert [c.url for c in second.data["entries"]] == [SCHOOL_1 + "posts/leto.html"]
-    assert (first.data["pager"]["prev"], first.data["pager"]["next"]) == ("", SCHOOL_1 + "posts/page/2.html")
-    assert (second.data["pager"]["prev"], second.data["pager"]["next"]) == (SCHOOL_1 + "posts/index.html", "")
+    assert [c.url for c in first.data.entries] == [SCHOOL_1 + "posts/yanvar.html", SCHOOL_1 + "posts/uroki.html"]
+    assert [c.url for c in second.data.entries] == [SCHOOL_1 + "posts/leto.html"]
+    assert (first.data.pager["prev"], first.data.pager["next"]) == ("", SCHOOL_1 + "posts/page/2.html")
+    assert (second.data.pager["prev"], second.data.pager["next"]) == (SCHOOL_1 + "posts/index.html", "")
     assert (first.title, second.title) == ("Новости", "Новости — страница 2")
-    years = page(school, "posts/archive/index.html").data["terms"]
+    years = page(school, "posts/archive/index.html").data.terms
     assert [(y["name"], y["count"]) for y in years] == [("2025 год", 1), ("2024 год", 1), ("2023 год", 1)]
 
 
@@ -155,7 +155,7 @@ def test_drafts_and_scheduled_posts_get_no_page_and_no_entry(view: FederationVie
     region = plan(view, "region")
     posts = [p.url for p in region.pages if p.template == "post.html"]
     assert posts == ["posts/novyj-god.html", "posts/lekciya.html"]  # not chernovik (draft), budushchee (2030)
-    assert [c.url for c in page(region, "posts/index.html").data["entries"]] == posts
+    assert [c.url for c in page(region, "posts/index.html").data.entries] == posts
 
 
 def test_only_the_root_publishes_the_shared_files(view: FederationView) -> None:
