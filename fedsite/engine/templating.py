@@ -13,8 +13,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.theme import Theme
 from mkdocs.utils.templates import url_filter
 
-from fedsite.cache.checked import dumps_checked, loads_checked
-from fedsite.model.files import write_atomic
+from fedsite.cache.store import Store
 from fedsite.render.markup import relative_link
 
 _THEMES: dict[tuple, "SharedTheme"] = {}
@@ -65,16 +64,17 @@ class SharedTheme(Theme):
 
 
 class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's compiled templates in .cache/jinja/, each file with the sha256 of its content
-    (checked.py): a damaged file is compiled again instead of failing every build that loads it."""
+    """Jinja's compiled templates in .cache/jinja/, each an entry of the cache store (cache/store.py):
+    a damaged file is compiled again instead of failing every build that loads it."""
+
+    def __init__(self, directory: str) -> None:
+        super().__init__(directory)
+        folder = Path(directory)
+        self.store = Store(folder.parent, folder.name)
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            with open(self._get_cache_filename(bucket), "rb") as f:
-                code = loads_checked(f.read())
-        except OSError:
-            return
-        if isinstance(code, bytes):
+        code = self.store.get(Path(self._get_cache_filename(bucket)).name, bytes)
+        if code is not None:
             try:
                 bucket.bytecode_from_string(code)
             except Exception:  # noqa: BLE001 (whole, yet not Jinja's: compiled again)
@@ -82,7 +82,7 @@ class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
-            write_atomic(Path(self._get_cache_filename(bucket)), dumps_checked(bucket.bytecode_to_string()))
+            self.store.put(Path(self._get_cache_filename(bucket)).name, bucket.bytecode_to_string())
         except OSError:
             pass  # only a slower next build
 

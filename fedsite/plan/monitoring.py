@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from fedsite.cache.keys import stage_code
-from fedsite.cache.checked import read_checked, write_checked
+from fedsite.cache.store import Store
 from fedsite.model.dates import russian_date
 from fedsite.plan.report import MONTHS_RU, PostDays, Report, build_report, local_days, to_csv, to_json
 from fedsite.model.schema import KINDS
@@ -17,6 +17,7 @@ from fedsite.plan.svgchart import column_chart, hbar_chart
 from fedsite.read.tree import Org
 
 TITLE = "Мониторинг информационной работы"
+POST_DAYS = "post-days.pickle"  # in .cache/report/
 
 
 def has_monitoring(org: Org, view: FederationView) -> bool:
@@ -52,7 +53,7 @@ class PostDaysCache:
     still unpickle, into other counts) is only counted again."""
 
     def __init__(self, folder: Path | None, read_keys: dict[str, str]) -> None:
-        self.path = folder / "report" / "post-days.pickle" if folder else None
+        self.store = Store(folder, "report")
         self.read_keys = read_keys
         self.loaded: dict[str, PostDays] = {}
 
@@ -61,8 +62,8 @@ class PostDaysCache:
         return f"{stage_code('plan')}:{read_key}:{len(view.posts.get(org_id, []))}" if read_key else ""
 
     def load_into(self, view: FederationView) -> None:
-        stored = read_checked(self.path)
-        for org_id, entry in stored.items() if isinstance(stored, dict) else ():
+        stored = self.store.get(POST_DAYS, dict) or {}
+        for org_id, entry in stored.items():
             key, days = entry if isinstance(entry, tuple) and len(entry) == 2 else ("", None)
             if key and isinstance(days, PostDays) and key == self._key(org_id, view):
                 self.loaded[org_id] = days  # anything else in the file (damaged, older) is only counted again
@@ -73,10 +74,10 @@ class PostDaysCache:
         """Keep what this build counted, if it counted anything new."""
         days = {key[1]: value for key, (value, _) in view.memo.values.items()
                 if isinstance(key, tuple) and key[0] == "local days"}
-        if self.path is None or days.keys() <= self.loaded.keys():
+        if self.store.folder is None or days.keys() <= self.loaded.keys():
             return
         keyed = {org_id: (self._key(org_id, view), d) for org_id, d in days.items()}
-        write_checked(self.path, {org_id: entry for org_id, entry in keyed.items() if entry[0]})
+        self.store.put(POST_DAYS, {org_id: entry for org_id, entry in keyed.items() if entry[0]})
 
 
 def page_url(year: int, current: int) -> str:
