@@ -238,3 +238,24 @@ def test_an_output_written_without_the_cache_is_assembled_afresh(mini: Path, tmp
     cached(mini, mini / "public")
     assert "Изменено" not in (mini / "public/district-a/school-1/index.html").read_text()
     assert snapshot(mini / "public") == full_build(mini, tmp_path / "full")
+
+
+def test_a_moved_repository_keeps_its_pages(mini: Path, tmp_path: Path, monkeypatch) -> None:
+    """A CI runner may check the repository out elsewhere: the pages' keys hold no absolute path, so a
+    new post in the moved repository renders again only the pages that show it."""
+    cached(mini, mini / "public")
+    moved = tmp_path / "elsewhere" / "mini"
+    shutil.move(mini, moved)
+    reused: dict[str, set[str]] = {}
+    real = engine.build_site
+
+    def recording(plan, base_config, engine_key, site_dir, bytecode_dir, pages):
+        reused[plan.org] = set(pages)
+        return real(plan, base_config, engine_key, site_dir, bytecode_dir, pages)
+
+    monkeypatch.setattr(engine, "build_site", recording)
+    (moved / SCHOOL / "posts/2025-02-01-novost.md").write_text("---\ntitle: Свежая новость\n---\nТекст\n")
+    cached(moved, moved / "public")
+    assert {"posts/uroki.html", "posts/leto.html", "pages/about.html"} <= reused["school-1"]
+    assert "posts/lekciya.html" in reused["region"]  # a site that publishes files (its assets/)
+    assert snapshot(moved / "public") == full_build(moved, tmp_path / "full")

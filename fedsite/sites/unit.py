@@ -85,7 +85,8 @@ def page_keys(plan: SitePlan, repo: Path) -> dict[str, str]:
     post leaves the pages that do not list it as they were. The site's date is left out too: it only
     dates the sitemap. A page whose key is unchanged is taken from the site's last output, not rendered
     (unless a template of theme/ reads what the keys leave out: see site_unit)."""
-    frame = canonical_digest((engine_digest(repo), replace(plan, pages=(), updated="")))
+    files = tuple((os.path.relpath(src, repo), dest) for src, dest in plan.files)  # the repository may move
+    frame = canonical_digest((engine_digest(repo), replace(plan, pages=(), updated="", files=files)))
     return {page.url: canonical_digest((frame, page)) for page in plan.pages}
 
 
