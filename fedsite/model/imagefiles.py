@@ -20,6 +20,20 @@ ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 FIX = "пересохраните его как JPEG или PNG (например, откройте и сохраните заново) или уберите"
 
 
+# Photos in formats browsers do not show, whose metadata (GPS position) would be published as it is.
+UNSHOWN = {".tif": "TIFF", ".tiff": "TIFF", ".heic": "HEIC", ".heif": "HEIF"}
+
+
+def unshown_photo_problem(path: str) -> str:
+    """The Russian message for a photo in a format of UNSHOWN ('' for any other file)."""
+    kind = UNSHOWN.get(posixpath.splitext(path.lower())[1])
+    if not kind:
+        return ""
+    return (f"фотографию в формате {kind} браузеры не покажут, а в её данных может быть место съёмки; "
+            "сохраните её как JPEG (на iPhone: Настройки → Камера → Форматы → «Наиболее совместимый») "
+            "и поправьте ссылки на неё")
+
+
 class ImageProblem(Exception):
     """A file with an image's extension that is not a readable image; the message is in Russian."""
 

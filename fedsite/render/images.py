@@ -26,7 +26,7 @@ from PIL import Image, ImageOps
 from fedsite.model import imagefiles
 from fedsite.model.diagnostics import Diagnostics
 from fedsite.model.imagefiles import RASTER, ROTATED, ImageProblem, WebImage, copy_size, is_raster, problem_text, \
-    variant_name, web_image
+    unshown_photo_problem, variant_name, web_image
 from fedsite.read.federation import Federation
 from fedsite.render.htmlstore import _TEMPORARY
 
@@ -182,9 +182,15 @@ def web_images(fed: Federation, diags: Diagnostics, cache_dir: Path | None, work
     store = ImageStore(cache_dir)
     prefix = f"{fed.repo}/"
     found, todo, sizes = {}, [], {}
+    seen: set[str] = set()
     for files in fed.assets.values():
         for source, _ in files:
-            if not is_raster(source) or source in found:
+            if source in seen:
+                continue
+            seen.add(source)
+            if unshown_photo_problem(source):
+                diags.add(Path(source), 1, unshown_photo_problem(source))
+            if not is_raster(source):
                 continue
             rel = source[len(prefix):] if source.startswith(prefix) else source
             blob = fed.file_hashes.get(rel) if not os.path.islink(source) else None
