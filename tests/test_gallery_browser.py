@@ -111,7 +111,7 @@ def test_without_script_a_thumbnail_is_a_link_to_the_photo(page: object, site: s
 
 
 def test_no_serious_axe_violation_with_the_gallery_closed_or_open(page: object, site: str) -> None:
-    from test_readers_a11y import AXE_DIR, axe_problems
+    from readers import AXE_DIR, axe_problems
 
     script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
     if not script.exists():

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from test_readers_a11y import (DESKTOP, LARGEST, SMALL_PHONE, axe_js, axe_problems, base, browser, demo, opened,
+from readers import (DESKTOP, LARGEST, SMALL_PHONE, axe_js, axe_problems, base, browser, demo, opened,
                                pytestmark, scroll_width, visit)
 
 __all__ = ["axe_js", "base", "browser", "demo", "pytestmark"]  # the fixtures, shared with the readers' tests
