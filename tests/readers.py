@@ -128,11 +128,20 @@ def base(demo: Path) -> Iterator[str]:
     (root / prefix).parent.mkdir(parents=True, exist_ok=True)
     if not (root / prefix).exists():
         (root / prefix).symlink_to(demo, target_is_directory=True)
-    handler = type("Handler", (_QuietHandler,), {"not_found": demo / "404.html"})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
+    with served(root, not_found=demo / "404.html") as url:
+        yield url + (prefix + "/" if prefix else "")
+
+
+@contextmanager
+def served(folder: Path, not_found: Path | None = None) -> Iterator[str]:
+    """A folder served on 127.0.0.1 (a missing address answered with `not_found`, if given): its URL."""
+    handler = type("Handler", (_QuietHandler,), {"not_found": not_found})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/" + (prefix + "/" if prefix else "")
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture(scope="module")

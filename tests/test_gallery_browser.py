@@ -3,25 +3,17 @@ photo full size in a dialog and close again with the keyboard alone, with no req
 
 from __future__ import annotations
 
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from conftest import build_once, copy_federation
 from imagebytes import image_bytes
+from readers import served
 from test_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 POST = "sites/region/district-a/school-1/posts/2025-01-01-yanvar.md"
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +26,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     post = repo / POST
     post.write_text(post.read_text(encoding="utf-8").replace("title: Январь\n", "title: Январь\ngallery: ../assets/konkurs\n"),
                     encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(build_once(repo)))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with served(build_once(repo)) as url:
+        yield url
 
 
 @pytest.fixture

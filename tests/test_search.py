@@ -4,10 +4,7 @@ one build, and a one-post rebuild that makes again only the bundle of the post's
 
 from __future__ import annotations
 
-import functools
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import quote
@@ -19,6 +16,7 @@ from fedsite.build.pipeline import BuildOptions, build
 from fedsite.model.diagnostics import Diagnostics
 from fedsite.outputs import search as search_module
 from fedsite.outputs.searchindex import Record, pagefind_files
+from readers import served
 from test_output import snapshot
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -46,11 +44,6 @@ def add_posts(repo: Path, posts: dict[str, tuple[str, str]]) -> None:
         (repo / rel).write_text(f"---\ntitle: {title}\n---\n\n{body}\n", encoding="utf-8")
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     repo = copy_federation("mini", tmp_path_factory.mktemp("search"))
@@ -58,10 +51,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (repo / REPORT[0]).parent.mkdir(parents=True)
     (repo / REPORT[0]).write_text(REPORT[1], encoding="utf-8")
     public = build_once(repo)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(public)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with served(public) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
