@@ -98,18 +98,19 @@ def test_news_cards_show_the_lead_and_the_post_the_rest(mini: Path) -> None:
 
 
 def test_feeds_carry_the_chosen_number_of_items_with_full_text(mini: Path) -> None:
-    chosen = yaml.safe_load((PROJECT / "mkdocs.yml").read_text(encoding="utf-8"))["extra"]["federation"]["feed_items"]
-    assert chosen == 10
+    federation = yaml.safe_load((PROJECT / "mkdocs.yml").read_text(encoding="utf-8"))["extra"]["federation"]
+    chosen, own_chosen = federation["feed_items"], federation["own_feed_items"]
+    assert (chosen, own_chosen) == (10, 5)
     config = mini / "mkdocs.yml"
-    config.write_text(re.sub(r"feed_items: \d+", f"feed_items: {chosen}", config.read_text(encoding="utf-8")),
-                      encoding="utf-8")
+    config.write_text(re.sub(r"feed_items: \d+", f"feed_items: {chosen}\n    own_feed_items: {own_chosen}",
+                             config.read_text(encoding="utf-8")), encoding="utf-8")
     add_posts(mini / "sites/region/district-a/school-1", 12, "экскурсия")
     public = build_once(mini)
     for name in ("feed.xml", "atom.xml"):
         own = feedparser.parse((public / "district-a/school-1" / name).read_bytes())
         district = feedparser.parse((public / "district-a" / name.replace(".", "-all.", 1)).read_bytes())
         assert own.bozo == 0 and district.bozo == 0
-        assert len(own.entries) == chosen and len(district.entries) == chosen
+        assert len(own.entries) == own_chosen and len(district.entries) == chosen
         assert own.entries[0].title == "Новость номер 11"  # newest first
         assert own.entries[0].summary == "Первый абзац новости 11, её краткое содержание."
         assert "Остальной текст новости 11." in own.entries[0].content[0].value

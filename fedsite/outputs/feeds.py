@@ -208,17 +208,17 @@ def site_feeds(org: Org, view: FederationView, items: dict[str, FeedItem]) -> li
     """Every feed a site publishes: its own, the roll-up; on the root, per project.
 
     No feed per tag: SPEC §7 does not ask for one, and at 1,000 sites they were 15% of the output."""
-    limit = view.settings.feed_items
+    limit, own_limit = view.settings.feed_items, view.settings.own_feed_items
     base = view.settings.site_url
     home = base + org.url_path
     own = view.posts.get(org.id, [])
 
-    def pick(posts: list[Post]) -> tuple[FeedItem, ...]:
-        return tuple(items.of(p) for p in posts[:limit])
+    def pick(posts: list[Post], most: int = limit) -> tuple[FeedItem, ...]:
+        return tuple(items.of(p) for p in posts[:most])
 
     who = {"author": org.name, "image": theme_file_url(view, PODCAST_IMAGE)}
     feeds = [Feed(org.url_path + FEEDS["rss"], org.url_path + FEEDS["atom"], f"{org.short_name}: новости",
-                  str(org.card.get("description") or org.name), home, pick(own), **who)]
+                  str(org.card.get("description") or org.name), home, pick(own, own_limit), **who)]
     if org.members:
         feeds.append(Feed(org.url_path + FEEDS["rss_all"], org.url_path + FEEDS["atom_all"],
                           f"{org.short_name} и члены организации: новости",

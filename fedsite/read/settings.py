@@ -33,7 +33,8 @@ class Settings:
 
     site_url: str = "http://localhost:8000/"  # the federation's base URL (mkdocs.yml site_url)
     time_zone: str = "Europe/Moscow"  # naive post times are in this zone
-    feed_items: int = 20  # items per feed
+    feed_items: int = 20  # items per feed that gathers several organizations (roll-up, project)
+    own_feed_items: int = 5  # items per site's own feed: one organization's news, a few a month
     posts_per_page: int = 10  # news list pagination
     home_posts: int = 5  # own latest posts on the home page
     member_news: int = 8  # members' latest posts on the home page
