@@ -143,7 +143,8 @@ def main() -> None:
     print(f"first deploy --target (every file): {took:.1f} s — {said.strip().splitlines()[-1]}")
     posts = sorted((repo / "sites").rglob("ppo-*"))[0] / "posts"
     for i in range(a.posts):
-        post = posts / f"2026-11-21-deploy-{time.time_ns()}.md"  # a new one in every run of this script
+        # dated today, as a press secretary's new post is (the search's recent part takes this month's)
+        post = posts / f"{time.strftime('%Y-%m-%d')}-deploy-{time.time_ns()}.md"  # a new one in every run
         post.write_text(f"---\ntitle: Новость для публикации {i}\n---\nТекст.\n", encoding="utf-8")
         commit(repo, f"deploy bench post {i}")
         built, _ = fedsite(repo, "build", "--jobs", str(a.jobs))
