@@ -1,7 +1,7 @@
 """Time from commit to live (issue 16, item 4): what CI does for one new post, on a generated federation.
 
     python bench/generate.py OUT --orgs 100 --posts 20      # once (bench/run.py's output works too)
-    python bench/deploy.py OUT [--jobs 2] [--posts 3]
+    python bench/deploy.py OUT [--jobs 2] [--posts 3] [--this-month N]
 
 Targets are local: a bare repository per `deploy --split` target beside OUT (OUT-deploy/*.git, named in
 OUT's mkdocs.yml, which is edited once: the first run builds every site again) and an S3 server on
@@ -125,14 +125,36 @@ def packed(repo: Path, paths: list[str]) -> tuple[int, int, float]:
     return int(raw.stdout), len(zstd.stdout), time.perf_counter() - start
 
 
+def add_this_months_posts(repo: Path, count: int) -> None:
+    """`count` posts dated from the 1st of this month to today, round-robin over the primary organizations,
+    committed once (skipped if a previous run added them)."""
+    sites = sorted((repo / "sites").rglob("ppo-*"))
+    today = time.localtime()
+    month = time.strftime("%Y-%m", today)
+    if any(sites[0].joinpath("posts").glob(f"{month}-*-month-*.md")):
+        return
+    for i in range(count):
+        day = 1 + i % today.tm_mday
+        post = sites[i % len(sites)] / "posts" / f"{month}-{day:02d}-month-{i}.md"
+        post.write_text(f"---\ntitle: Новость месяца {i}\n---\nСеминар профсоюза, новость {i} этого месяца. "
+                        f"Учителя и воспитатели обсудили охрану труда.\n", encoding="utf-8")
+    commit(repo, f"{count} posts of this month")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("repo", type=Path)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--posts", type=int, default=3, help="one-post rounds")
+    p.add_argument("--this-month", type=int, default=0, metavar="N",
+                   help="first add N posts dated this month, spread over the primary organizations (the "
+                        "generator's posts end in 2025; a real federation's search has this month's posts "
+                        "in its recent part: 1,023 sites posting every ~18 days make ~1,700 a month)")
     a = p.parse_args()
     repo = a.repo.resolve()
     work = with_targets(repo)
+    if a.this_month:
+        add_this_months_posts(repo, a.this_month)
     server, endpoint = s3_server()
     target = ["--target", "s3://fed", "--endpoint", endpoint]
     took, _ = fedsite(repo, "build", "--jobs", str(a.jobs))
