@@ -1,13 +1,15 @@
 """Images the build cannot or must not publish, each a `path:line` problem in Russian with its fix
 (SPEC §4): a broken or cut-short photo, one too large to decode, a gallery that names nothing usable, a
 file named as another photo's smaller copy, and photos in formats browsers do not show (HEIC from an
-iPhone, TIFF from a scanner), which published as they are would carry the place they were taken."""
+iPhone, TIFF from a scanner), which published as they are would carry the place they were taken, and
+BMP, which is not compressed."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from conftest import run_check
 from test_images import POST, SCHOOL, phone_photo
@@ -21,6 +23,15 @@ def test_a_photo_browsers_do_not_show_is_an_error_with_the_fix(mini: Path, name:
         f"{SCHOOL}/assets/{name}:1: фотографию в формате {kind} браузеры не покажут, а в её данных может быть "
         "место съёмки; сохраните её как JPEG (на iPhone: Настройки → Камера → Форматы → «Наиболее "
         "совместимый») и поправьте ссылки на неё"]
+
+
+def test_a_bmp_picture_is_an_error_with_the_fix(mini: Path) -> None:
+    """A BMP is not compressed: a phone-sized one is tens of megabytes, which no reader should download."""
+    (mini / SCHOOL / "assets").mkdir()
+    Image.new("RGB", (400, 300), (200, 30, 30)).save(mini / SCHOOL / "assets" / "skhema.bmp")
+    assert run_check(mini) == [
+        f"{SCHOOL}/assets/skhema.bmp:1: картинка в формате BMP не сжата: читатели скачали бы в десятки раз "
+        "больше, чем нужно; пересохраните её как JPEG или PNG и поправьте ссылки на неё"]
 
 
 def test_a_shared_heic_photo_is_reported_once(mini: Path) -> None:

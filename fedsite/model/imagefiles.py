@@ -22,14 +22,19 @@ FIX = "пересохраните его как JPEG или PNG (наприме�
 
 # Photos in formats browsers do not show, whose metadata (GPS position) would be published as it is.
 UNSHOWN = {".tif": "TIFF", ".tiff": "TIFF", ".heic": "HEIC", ".heif": "HEIF"}
+# Pictures browsers show but that are not compressed: a 4000×3000 BMP is 36 MB, as a JPEG under 5 MB.
+UNCOMPRESSED = {".bmp": "BMP"}
 
 
 def unshown_photo_problem(path: str) -> str:
-    """The Russian message for a photo in a format of UNSHOWN ('' for any other file)."""
-    kind = UNSHOWN.get(posixpath.splitext(path.lower())[1])
-    if not kind:
+    """The Russian message for a picture in a format of UNSHOWN or UNCOMPRESSED ('' for any other file)."""
+    ext = posixpath.splitext(path.lower())[1]
+    if ext in UNCOMPRESSED:
+        return (f"картинка в формате {UNCOMPRESSED[ext]} не сжата: читатели скачали бы в десятки раз больше, "
+                "чем нужно; пересохраните её как JPEG или PNG и поправьте ссылки на неё")
+    if ext not in UNSHOWN:
         return ""
-    return (f"фотографию в формате {kind} браузеры не покажут, а в её данных может быть место съёмки; "
+    return (f"фотографию в формате {UNSHOWN[ext]} браузеры не покажут, а в её данных может быть место съёмки; "
             "сохраните её как JPEG (на iPhone: Настройки → Камера → Форматы → «Наиболее совместимый») "
             "и поправьте ссылки на неё")
 
