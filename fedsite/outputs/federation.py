@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from fedsite.outputs.crawlers import crawler_files
-from fedsite.outputs.search import root_bundle, subtree_bundle
+from fedsite.outputs.search import search_outputs
 from fedsite.plan.view import FederationView
 
 
@@ -24,9 +24,9 @@ class FederationOutput:
 
 
 def federation_outputs(view: FederationView) -> tuple[FederationOutput, ...]:
-    """The outputs of this federation: one search bundle per member of the root, so that a change in one
-    subtree makes only its bundle again (outputs/search.py). Which bundles there are is the tree's shape,
+    """The outputs of this federation: search bundles per member of the root, settled and recent, so that a
+    new post makes again only its subtree's recent bundle (outputs/search.py). Which bundles there are is the tree's shape,
     read here outside any output's recording: a new member of the root is a new output, not a change."""
     tree = view.tree.untracked
-    return (FederationOutput("crawlers", crawler_files), FederationOutput("search", root_bundle),
-            *(FederationOutput(f"search-{member}", subtree_bundle(member)) for member in tree[tree.root].members))
+    return (FederationOutput("crawlers", crawler_files),
+            *(FederationOutput(name, make) for name, make in search_outputs(tree.root, tree[tree.root].members)))

@@ -1,34 +1,44 @@
-"""The federation's search index (issue 17, SPEC §6): Pagefind bundles, one per subtree under the root.
+"""The federation's search index (issue 17, SPEC §6): Pagefind bundles, two per subtree under the root.
 
 Layout (output-root-relative):
-  search/                 the root's own pages, and Pagefind's engine (pagefind.js, its worker, wasm)
-  search/sub/<id>/        the pages of one of the root's members and everything under it (data only)
-  search/bundles.json     which subtrees there are, for the "whole federation" scope
+  search/                 the root's own settled pages, and Pagefind's engine (pagefind.js, its worker, wasm)
+  search/sub/<id>/        the settled pages of one of the root's members and everything under it (data only)
+  search/recent/<id>/     this month's posts of the root's own site (id: the root's) or of a member's subtree
+  search/bundles.json     which subtrees there are, and which recent bundles have posts, for the scopes
 
-Each bundle is a federation output of its own (outputs/federation.py), so a one-post rebuild makes
-again only the bundle that holds the post. A reader's query loads the engine and the bundle of its
-organization's subtree (scopes "this organization" and "with its members"), or every bundle merged in
-the browser (Pagefind's mergeIndex) for the whole federation. Every record carries the filter `org`:
-`site:<id>` of its own organization and the id of each organization from the root down to it.
+Recent: posts dated on or after the start of the current month (federation time, plan/recent.py); settled:
+older posts, pages and «О нас». Each bundle is a federation output of its own (outputs/federation.py),
+cached with what it read: a settled bundle reads its posts as ("settled", id) and the month not at all,
+so a new post makes again only its subtree's recent bundle (~a month of posts, a handful of files),
+and a settled bundle is made again when an old post or page changes or the month turns. A reader's
+query loads the engine and the two bundles of its organization's subtree (scopes "this organization"
+and "with its members"), or every bundle merged in the browser (Pagefind's mergeIndex) for the whole
+federation. Every record carries the filter `org`: `site:<id>` of its own organization and the id of
+each organization from the root down to it.
 
 What is indexed: posts (events are posts; an open report is the post that publishes it, at
 reports/<year>.html), the organization's own pages (the shared pages once, at the root), "О нас".
 Not the lists that repeat posts (news, tags, archive, projects, events, the reports' list). Another
-kind of page is one more function in RECORD_SOURCES."""
+kind of page is one more function in SETTLED_SOURCES (or RECENT_SOURCES, for what is dated)."""
 
 from __future__ import annotations
 
 import html
 import json
 import re
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
+from fedsite.model.dates import russian_date
 from fedsite.outputs.searchindex import Record, pagefind_files
+from fedsite.plan.recent import recent_posts, settled_posts
 from fedsite.plan.view import FederationView
+from fedsite.read.content import Post
 from fedsite.read.tree import Org
+from fedsite.render.markup import Rendered
 
 SEARCH_DIR = "search/"
 SUBTREES_DIR = SEARCH_DIR + "sub/"
+RECENT_DIR = SEARCH_DIR + "recent/"
 BUNDLES_FILE = SEARCH_DIR + "bundles.json"
 FILTER = "org"
 SITE_PREFIX = "site:"
@@ -57,15 +67,25 @@ def org_filters(org: Org, view: FederationView) -> dict[str, list[str]]:
     return {FILTER: [SITE_PREFIX + org.id] + [o.id for o in view.tree.untracked.chain(org.id)]}
 
 
-def post_records(org: Org, view: FederationView) -> Iterator[Record]:
-    for post in view.posts.get(org.id, []):
-        card = view.card_of(post)
-        rel = post.source.rel
-        body = plain_text(view.html(view.rendered[rel])) if rel in view.rendered else card.summary
-        tags = f"Метки: {', '.join(post.tags)}." if post.tags else ""
-        text = " ".join(part for part in (card.title + ".", body, tags) if part)
-        yield Record(card.url, text, {"title": card.title, "org": card.org, "date": card.date},
-                     org_filters(org, view))
+def post_record(org: Org, post: Post, view: FederationView, rendered: Mapping[str, Rendered]) -> Record:
+    """A post's record; its rendering read through `rendered` (tracked, or untracked when the settled
+    read covers it)."""
+    rel = post.source.rel
+    body = plain_text(view.html(rendered[rel])) if rel in rendered else post.summary
+    tags = f"Метки: {', '.join(post.tags)}." if post.tags else ""
+    text = " ".join(part for part in (post.title + ".", body, tags) if part)
+    return Record(org.url_path + post.url, text,
+                  {"title": post.title, "org": org.short_name, "date": russian_date(post.date)}, org_filters(org, view))
+
+
+def recent_post_records(org: Org, view: FederationView) -> Iterator[Record]:
+    for post in recent_posts(org, view):
+        yield post_record(org, post, view, view.rendered)
+
+
+def settled_post_records(org: Org, view: FederationView) -> Iterator[Record]:
+    for post in settled_posts(org, view):
+        yield post_record(org, post, view, view.rendered.untracked)
 
 
 def page_records(org: Org, view: FederationView) -> Iterator[Record]:
@@ -88,31 +108,61 @@ def about_records(org: Org, view: FederationView) -> Iterator[Record]:
                  {"title": f"О нас: {org.short_name}", "org": org.short_name, "date": ""}, org_filters(org, view))
 
 
-RECORD_SOURCES: tuple[Callable[[Org, FederationView], Iterator[Record]], ...] = (
-    post_records, page_records, about_records,
-)
+Source = Callable[[Org, FederationView], Iterator[Record]]
+SETTLED_SOURCES: tuple[Source, ...] = (settled_post_records, page_records, about_records)
+RECENT_SOURCES: tuple[Source, ...] = (recent_post_records,)
 
 
-def records_of(orgs: list[Org], view: FederationView) -> list[Record]:
-    return [record for org in orgs for source in RECORD_SOURCES for record in source(org, view)]
+def records_of(orgs: list[Org], view: FederationView, sources: tuple[Source, ...]) -> list[Record]:
+    return [record for org in orgs for source in sources for record in source(org, view)]
 
 
-def root_bundle(view: FederationView) -> Callable[[], dict[str, bytes]]:
-    """search/: the root's own pages with the engine, and the list of subtree bundles."""
-    root = view.tree[view.tree.root]
-    records = records_of([root], view)
-    listing = json.dumps({"root": root.id, "subtrees": list(root.members)}, ensure_ascii=False).encode("utf-8")
+def subtree(member: str, view: FederationView) -> list[Org]:
+    return [view.tree[member], *view.tree.descendants(member)]
 
-    def index() -> dict[str, bytes]:  # Pagefind's work: reads nothing more of the view
-        files = {SEARCH_DIR + path: data for path, data in pagefind_files(records, True).items()}
-        return {**files, BUNDLES_FILE: listing}
+
+Made = Callable[[], dict[str, bytes]]  # Pagefind's work: reads nothing more of the view
+
+
+def bundle(records: list[Record], folder: str, with_engine: bool = False) -> Made:
+    """The bundle's files under `folder`; none for no records (a subtree without a post this month)."""
+    def index() -> dict[str, bytes]:
+        if not records:
+            return {}
+        return {folder + path: data for path, data in pagefind_files(records, with_engine).items()}
     return index
 
 
-def subtree_bundle(member: str) -> Callable[[FederationView], Callable[[], dict[str, bytes]]]:
-    """search/sub/<member>/: the member's pages and those of everything under it."""
-    def make(view: FederationView) -> Callable[[], dict[str, bytes]]:
-        records = records_of([view.tree[member], *view.tree.descendants(member)], view)
-        prefix = f"{SUBTREES_DIR}{member}/"
-        return lambda: {prefix + path: data for path, data in pagefind_files(records, False).items()}
+def root_bundle(view: FederationView) -> Made:
+    """search/: the root's own settled pages, with the engine."""
+    return bundle(records_of([view.tree[view.tree.root]], view, SETTLED_SOURCES), SEARCH_DIR, with_engine=True)
+
+
+def subtree_bundle(member: str) -> Callable[[FederationView], Made]:
+    """search/sub/<member>/: the settled pages of the member and of everything under it."""
+    return lambda view: bundle(records_of(subtree(member, view), view, SETTLED_SOURCES), f"{SUBTREES_DIR}{member}/")
+
+
+def recent_bundle(org_id: str) -> Callable[[FederationView], Made]:
+    """search/recent/<id>/: this month's posts of the root's own site (id: the root) or of a member's subtree."""
+    def make(view: FederationView) -> Made:
+        orgs = [view.tree[org_id]] if org_id == view.tree.root else subtree(org_id, view)
+        return bundle(records_of(orgs, view, RECENT_SOURCES), f"{RECENT_DIR}{org_id}/")
     return make
+
+
+def bundle_list(view: FederationView) -> dict[str, bytes]:
+    """search/bundles.json: the subtrees' settled bundles, and the recent ones that have posts this month."""
+    root = view.tree[view.tree.root]
+    parts = [(root.id, [root]), *((member, subtree(member, view)) for member in root.members)]
+    recent = [part for part, orgs in parts if any(recent_posts(org, view) for org in orgs)]
+    listing = {"root": root.id, "subtrees": list(root.members), "recent": recent}
+    return {BUNDLES_FILE: json.dumps(listing, ensure_ascii=False).encode("utf-8")}
+
+
+def search_outputs(root: str, members: Iterable[str]) -> list[tuple[str, Callable[[FederationView], object]]]:
+    """(name, make) of each search output (outputs/federation.py): the root's settled bundle, each member's,
+    a recent bundle for the root and for each member, and the list of them."""
+    return [("search", root_bundle), ("search-list", bundle_list),
+            *((f"search-{member}", subtree_bundle(member)) for member in members),
+            *((f"search-recent.{org_id}", recent_bundle(org_id)) for org_id in (root, *members))]

@@ -19,6 +19,8 @@ Tokens (kind, key):
   ("doc", rel)      one rendered document
   ("upcoming", rel) whether an event has not ended yet
   ("today", "")     the date in the federation's time zone
+  ("month", "")     the month in the federation's time zone (search's recent bundles, plan/recent.py)
+  ("settled", id)   an organization's posts dated before this month, as search indexes them
   ("now", "")       the exact moment (anything that reads it is planned again every build)
   ("build-date", "") the build's date, for a site with no post to date its pages by
 and, read by every site (sites/reads.EVERY_SITE): ("settings", ""), ("projects", ""), ("engine", "")

@@ -20,6 +20,7 @@ from fedsite.cache.keys import stage_code
 from fedsite.model.dates import build_date
 from fedsite.model.digest import canonical_digest
 from fedsite.plan.reads import Token
+from fedsite.plan.recent import month_of, settled_of
 from fedsite.plan.view import is_upcoming
 
 if TYPE_CHECKING:
@@ -111,6 +112,10 @@ class ReadDigests:
             return view.clock.astimezone(fed.settings.tz).date().isoformat()
         if kind == "now":
             return view.clock.isoformat()
+        if kind == "month":
+            return month_of(view)
+        if kind == "settled":
+            return settled_of(key, view)
         if kind == "build-date":
             return build_date()
         if kind == "code":

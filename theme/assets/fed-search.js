@@ -1,8 +1,8 @@
 /* fedsite: search across the federation (issue 17, SPEC §6).
    Every page: `/` or `s` focuses the header's search box, Esc empties and leaves it.
    The search page (search.html?q=…&scope=site|members|all): asks Pagefind's engine (search/pagefind.js
-   at the output's root) with the bundle of this organization's subtree, or every subtree's bundle
-   merged for the whole federation, filtered by organization (fedsite/outputs/search.py). */
+   at the output's root) with the bundles of this organization's subtree (settled and this month's), or
+   every bundle merged for the whole federation, filtered by organization (fedsite/outputs/search.py). */
 (function () {
   "use strict";
 
@@ -38,6 +38,7 @@
   var org = page.getAttribute("data-org");
   var ownBundle = page.getAttribute("data-bundle");
   var engine = null;
+  var listing = null;
   var merged = {};
   var pending = [];
   var asked = 0;
@@ -51,21 +52,35 @@
     return engine;
   }
 
+  // The bundles to merge (paths under search/), from search/bundles.json (outputs/search.py): every
+  // subtree's settled part (sub/<id>/) and each recent part that has posts this month (recent/<id>/).
+  // The root's own settled pages are the engine's own bundle, always loaded.
   function bundlesFor(scope) {
-    if (scope === "all" || (scope === "members" && !ownBundle)) {
-      return fetch(new URL("bundles.json", indexBase).href).then(function (r) { return r.json(); })
-        .then(function (data) { return data.subtrees; });
+    if (!listing) {
+      listing = fetch(new URL("bundles.json", indexBase).href).then(function (r) { return r.json(); });
     }
-    return Promise.resolve(ownBundle ? [ownBundle] : []);
+    return listing.then(function (data) {
+      var recent = data.recent || [];
+      var parts = [];
+      if (scope === "all" || (scope === "members" && !ownBundle)) {
+        data.subtrees.forEach(function (id) { parts.push("sub/" + id + "/"); });
+        recent.forEach(function (id) { parts.push("recent/" + id + "/"); });
+      } else {
+        var own = ownBundle || org;  // the root's page: its own recent part is named by its id
+        if (ownBundle) parts.push("sub/" + own + "/");
+        if (recent.indexOf(own) >= 0) parts.push("recent/" + own + "/");
+      }
+      return parts;
+    });
   }
 
-  function withBundles(pagefind, ids) {
+  function withBundles(pagefind, parts) {
     var chain = Promise.resolve();
-    ids.forEach(function (id) {
-      if (merged[id]) return;
-      merged[id] = true;
+    parts.forEach(function (part) {
+      if (merged[part]) return;
+      merged[part] = true;
       chain = chain.then(function () {
-        return pagefind.mergeIndex(new URL("sub/" + id + "/", indexBase).pathname, { baseUrl: rootPath });
+        return pagefind.mergeIndex(new URL(part, indexBase).pathname, { baseUrl: rootPath });
       });
     });
     return chain.then(function () { return pagefind; });
