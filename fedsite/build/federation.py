@@ -87,6 +87,7 @@ def write_into(assembled: Path, files: Files) -> None:
 
 def plan_replace(change: Swap, files: Files, out: Path, scratch: Path) -> None:
     """Plan the swap of the federation outputs whose bytes differ from the live output's."""
+    new_folders: set[str] = set()
     for path, data in sorted(files.items()):
         live = out / path
         try:
@@ -97,13 +98,19 @@ def plan_replace(change: Swap, files: Files, out: Path, scratch: Path) -> None:
         new = scratch / "federation" / path
         new.parent.mkdir(parents=True, exist_ok=True)
         new.write_bytes(data)
+        folder = _new_folder(path, out)  # a bundle that was not there (a subtree's first recent post)
+        if folder is not None:
+            if folder not in new_folders:
+                new_folders.add(folder)
+                change.rename(scratch / "federation" / folder, out / folder)
+            continue
         if os.path.lexists(live):
             old = scratch / "federation-trash" / path
             old.parent.mkdir(parents=True, exist_ok=True)
             change.rename(live, old)
         change.rename(new, live)
-    for stale in sorted(_stale(files, out)):  # a search bundle's chunks are named by content: old ones go
-        trash = scratch / "federation-trash" / stale
+    for stale in sorted(_whole_folders(_stale(files, out), files, out)):  # a search bundle's chunks are named by
+        trash = scratch / "federation-trash" / stale  # content: old ones go, and a bundle gone goes whole
         trash.parent.mkdir(parents=True, exist_ok=True)
         change.rename(out / stale, trash)
 
@@ -115,3 +122,38 @@ def _stale(files: Files, out: Path) -> set[str]:
         if (out / name).is_dir():
             found.update(p.relative_to(out).as_posix() for p in (out / name).rglob("*") if not p.is_dir())
     return found - files.keys()
+
+
+def _new_folder(path: str, out: Path) -> str | None:
+    """The outermost folder of `path` that the live output does not have (None: its folder is there)."""
+    parts = path.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        if not (out / "/".join(parts[:depth])).is_dir():
+            return "/".join(parts[:depth])
+    return None
+
+
+def _whole_folders(stale: set[str], files: Files, out: Path) -> set[str]:
+    """The stale files, a folder that no output writes into and all of whose files are stale named once
+    instead of its files (so that a search bundle no longer written leaves no empty folders behind)."""
+    if not stale:
+        return stale
+    written = {path.rsplit("/", depth)[0] for path in files for depth in range(1, path.count("/") + 1)}
+    known: dict[str, bool] = {}
+
+    def all_stale(folder: str) -> bool:
+        if folder not in known:
+            known[folder] = folder not in written and all(
+                p.relative_to(out).as_posix() in stale for p in (out / folder).rglob("*") if not p.is_dir())
+        return known[folder]
+
+    kept: set[str] = set()
+    for path in stale:
+        parts = path.split("/")
+        top = path
+        for depth in range(len(parts) - 1, 1, -1):  # never a top entry (search/) itself
+            if not all_stale("/".join(parts[:depth])):
+                break
+            top = "/".join(parts[:depth])
+        kept.add(top)
+    return kept

@@ -57,7 +57,9 @@
   // The root's own settled pages are the engine's own bundle, always loaded.
   function bundlesFor(scope) {
     if (!listing) {
-      listing = fetch(new URL("bundles.json", indexBase).href).then(function (r) { return r.json(); });
+      // revalidated: a listing kept from before the month turned would name recent bundles that are gone
+      listing = fetch(new URL("bundles.json", indexBase).href, { cache: "no-cache" })
+        .then(function (r) { return r.json(); });
     }
     return listing.then(function (data) {
       var recent = data.recent || [];
