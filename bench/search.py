@@ -5,9 +5,12 @@ what a reader's phone loads and waits for.
 
 REPO is a federation (bench/generate.py's, or any) built into REPO/public (`python build.py --repo REPO
 build`). With --build it is built here first: a cold build (no .cache/, no public/) and a rebuild
-after one new post in a primary organization (committed, as CI sees it); the indexing time of each is
-the build's own figure for the federation outputs (`--timings`: «общие файлы»; robots.txt and the
-sitemap index are the rest of it, a few milliseconds). --lunr names the public/ folder of a build of the
+after one new post in a primary organization (committed, as CI sees it), dated an hour before the
+build's clock; the indexing time of each is the build's own figure for the federation outputs
+(`--timings`: «общие файлы»; robots.txt and the sitemap index are the rest of it, a few milliseconds),
+and the files under search/ that the new post added, changed or removed are counted. Set FEDSITE_NOW
+inside the generated posts' dates (they run from 2023-01 every ~18 days to 2025-12; e.g.
+2025-11-30T18:00:00+03:00) so that a month of them is in the recent bundles, as in a living federation. --lunr names the public/ folder of a build of the
 same federation by the code before issue 17 (Material's search: a lunr index per site) to print its
 size beside ours.
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import os
 import re
 import shutil
@@ -28,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
@@ -62,15 +67,31 @@ def a_primary(repo: Path) -> Path:
     sys.exit("no organization without members")
 
 
+def search_digests(public: Path) -> dict[str, str]:
+    return {p.relative_to(public).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in (public / "search").rglob("*") if p.is_file()}
+
+
 def build_twice(repo: Path, jobs: int) -> None:
     shutil.rmtree(repo / ".cache", ignore_errors=True)
     shutil.rmtree(repo / "public", ignore_errors=True)
     print(f"indexing, cold build:       {timed_build(repo, jobs)}")
-    post = a_primary(repo) / "posts" / f"2099-01-01-bench-search-{time.time_ns()}.md"
+    before = search_digests(repo / "public")
+    # dated an hour before the build's clock (FEDSITE_NOW, else now): a post of this month, as a new one is
+    now = datetime.fromisoformat(os.environ["FEDSITE_NOW"]) if os.environ.get("FEDSITE_NOW") else datetime.now()
+    post = a_primary(repo) / "posts" / f"bench-search-{time.time_ns()}.md"
     post.parent.mkdir(exist_ok=True)
-    post.write_text("---\ntitle: Новый семинар\ndate: 2025-01-01\n---\n\nСеминар для учителей.\n", encoding="utf-8")
+    post.write_text(f"---\ntitle: Новый семинар\ndate: {now - timedelta(hours=1):%d.%m.%Y %H:%M}\n---\n\n"
+                    "Семинар для учителей.\n", encoding="utf-8")
     commit(repo, "bench: one new post")
     print(f"indexing, one-post rebuild: {timed_build(repo, jobs)}")
+    after = search_digests(repo / "public")
+    added, removed = after.keys() - before.keys(), before.keys() - after.keys()
+    changed = {p for p in after.keys() & before.keys() if after[p] != before[p]}
+    folders = sorted({p.rsplit("/", 2)[0] if "/index/" in p or "/fragment/" in p or "/filter/" in p
+                      else p.rsplit("/", 1)[0] for p in added | removed | changed})
+    print(f"  files under search/ that differ: {len(added)} added, {len(changed)} changed, {len(removed)} removed "
+          f"(in {', '.join(folders)})")
 
 
 def size_of(folder: Path, pattern: str = "*") -> tuple[int, int]:
@@ -81,10 +102,15 @@ def size_of(folder: Path, pattern: str = "*") -> tuple[int, int]:
 def print_index(public: Path) -> None:
     total, count = size_of(public / "search")
     print(f"index: {total / 1e6:.2f} MB in {count} files (search/)")
-    bundles = [public / "search"] + sorted((public / "search/sub").iterdir())
-    sizes = sorted((size_of(b)[0] - (size_of(b / "sub")[0] if (b / "sub").is_dir() else 0), b.name) for b in bundles)
-    print(f"  {len(bundles)} bundles; largest {sizes[-1][1]} {sizes[-1][0] / 1e6:.2f} MB, "
-          f"smallest {sizes[0][1]} {sizes[0][0] / 1e6:.2f} MB")
+    nested = ("sub", "recent")
+    root = size_of(public / "search")[0] - sum(size_of(public / "search" / n)[0] for n in nested)
+    for label, folder in (("settled", "sub"), ("recent", "recent")):
+        bundles = sorted((size_of(b)[0], b.name) for b in (public / "search" / folder).glob("*") if b.is_dir())
+        if label == "settled":
+            bundles = sorted(bundles + [(root, "(root)")])
+        if bundles:
+            print(f"  {len(bundles)} {label} bundles, {sum(n for n, _ in bundles) / 1e6:.2f} MB; largest "
+                  f"{bundles[-1][1]} {bundles[-1][0] / 1e6:.2f} MB, smallest {bundles[0][1]} {bundles[0][0] / 1e6:.2f} MB")
 
 
 def print_lunr(old_public: Path) -> None:
