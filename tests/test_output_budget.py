@@ -77,9 +77,10 @@ def test_a_post_page_is_mostly_its_text(built_mini: Path) -> None:
     page = soup(posts[0])
     # What the frame no longer repeats on every page, and what is still there.
     assert not page.select(".fed-a11y-panel") and not page.select("form[data-md-component=palette]")
-    assert page.select_one("script[src$='assets/fed-a11y.js']") is not None
+    assert [s["src"].rsplit("/", 1)[-1] for s in page.select("script[src]")] == ["fedsite.js"]  # in <head>
+    assert page.head.select_one("script[src$='assets/fedsite.js']") is not None
     assert page.select(".fed-chain a") and page.select(".fed-footer .fed-feeds a")
-    assert "search.result.none" not in str(page.select_one("#__config"))  # Material's search is not used
+    assert page.select_one("#__config") is None  # nor Material's script, which read it
     feeds = [a.get_text() for a in soup(built_mini / "posts/lekciya.html").select(".fed-footer .fed-feeds a")]
     assert feeds[:2] == ["Новости (RSS)", "Новости (Atom)"]  # under the site's name, not repeating it
     assert "Новости вместе с членами организации (RSS)" in feeds  # the root's feed of its whole tree

@@ -64,7 +64,7 @@ class FederationPlugin(BasePlugin):
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         is_root = self.plan.url_path == ""
-        out = Files([f for f in files if is_root and not f.is_documentation_page()])
+        out = Files([f for f in files if is_root and not f.is_documentation_page() and not _unused(f.dest_uri)])
         nav_titles = dict(_nav_entries(config.nav or []))
         for uri, spec in self.specs.items():
             file = File.generated(config, uri, content="")
@@ -118,6 +118,12 @@ def collapse_whitespace(html: str) -> str:
 
 def _one_space(run: re.Match) -> str:
     return "\n" if "\n" in run.group() else " "
+
+
+def _unused(dest: str) -> bool:
+    """Material's files that no page loads: its script and search workers (theme/main.html is our own page
+    frame, without them) and source maps."""
+    return dest.startswith("assets/javascripts/") or dest.endswith(".map")
 
 
 def _nav_entries(items: list) -> Iterator[tuple[str, str]]:

@@ -50,6 +50,7 @@ class SharedTheme(Theme):
             env.filters["fed"] = fed_url
             env.globals["fed_fragment"] = fragment
             env.globals["fed_translate"] = translator(env)
+            env.globals["fed_material_css"] = material_stylesheet(self.dirs)
             if self.bytecode_dir is not None:  # a fresh worker compiled Material's templates in ~0.4 s
                 self.bytecode_dir.mkdir(parents=True, exist_ok=True)
                 env.bytecode_cache = CheckedBytecodeCache(str(self.bytecode_dir))
@@ -85,6 +86,16 @@ class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
             self.store.put(Path(self._get_cache_filename(bucket)).name, bucket.bytecode_to_string())
         except OSError:
             pass  # only a slower next build
+
+
+def material_stylesheet(dirs: list[str]) -> str:
+    """The theme-relative path of Material's stylesheet, whose name carries its version's hash (our page
+    frame, theme/main.html, links it as Material's base.html did)."""
+    for folder in dirs:
+        found = sorted(Path(folder).glob("assets/stylesheets/main.*.min.css"))
+        if found:
+            return found[0].relative_to(folder).as_posix()
+    raise FileNotFoundError("Material's stylesheet (assets/stylesheets/main.*.min.css) is not in the theme")
 
 
 def shared_theme(theme: Theme, inputs: str, bytecode_dir: Path | None = None) -> SharedTheme:

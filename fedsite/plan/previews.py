@@ -85,7 +85,6 @@ def with_previews(pages: list[PageSpec], org: Org, view: FederationView) -> list
             og["published"] = post.date_iso
             if page.data.updated_iso:
                 og["modified"] = page.data.updated_iso
-            og["tags"] = [tag.name for tag in post.tags]
             if post.picture:
                 og.update(image=base + post.picture.url, image_width=post.picture.width,
                           image_height=post.picture.height)
