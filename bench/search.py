@@ -2,6 +2,7 @@
 what a reader's phone loads and waits for.
 
     python bench/search.py REPO [--build] [--jobs 2] [--lunr OLD_PUBLIC]
+    python bench/search.py - --probe 80,450,1700
 
 REPO is a federation (bench/generate.py's, or any) built into REPO/public (`python build.py --repo REPO
 build`). With --build it is built here first: a cold build (no .cache/, no public/) and a rebuild
@@ -26,6 +27,7 @@ import argparse
 import functools
 import hashlib
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -189,13 +191,43 @@ def reader(public: Path) -> None:
     server.shutdown()
 
 
+def probe_sizes(sizes: list[int]) -> None:
+    """What a bundle's number of posts decides (the choice of one recent bundle per subtree): Pagefind's
+    time for N bench-like posts (630 words), its files, and how many differ when one more post is added;
+    a query word loads one index chunk of a bundle, whatever its size."""
+    sys.path.insert(0, str(ROOT))
+    from generate import TAGS, paragraph, sentence
+    from fedsite.outputs.searchindex import Record, pagefind_files
+
+    for n in sizes:
+        rng = random.Random(n)
+        records = [Record(f"to-{i % 23:02d}/ppo-{i % 45:04d}/posts/p{i}.html",
+                          f"{sentence(rng, 6)} {' '.join(paragraph(rng, 126) for _ in range(5))} "
+                          f"Метки: {', '.join(rng.sample(TAGS, 2))}.", {"title": f"Пост {i}", "org": f"ppo-{i % 45:04d}"},
+                          {"org": ["region", f"to-{i % 23:02d}", f"site:ppo-{i % 45:04d}"]}) for i in range(n + 1)]
+        before = pagefind_files(records[:n], False)
+        start = time.perf_counter()
+        after = pagefind_files(records, False)
+        took = time.perf_counter() - start
+        sent = [p for p in after if before.get(p) != after[p]]
+        chunks = [len(v) for p, v in after.items() if p.startswith("index/")]
+        print(f"{n + 1} posts: indexed in {took:.1f} s, {len(after)} files, {sum(map(len, after.values())) / 1e6:.2f} MB, "
+              f"{len(chunks)} index chunks of {sum(chunks) / len(chunks) / 1e3:.0f} kB on average; "
+              f"one post more: {len(sent)} files to send, {len(before.keys() - after.keys())} to delete")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("repo", type=Path)
     p.add_argument("--build", action="store_true", help="build cold, then after one new post, timing the index")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--lunr", type=Path, metavar="OLD_PUBLIC", help="a build's output by the code before issue 17")
+    p.add_argument("--probe", metavar="N,N,…", help="only index bundles of N bench-like posts (no REPO needed: "
+                   "pass -) and say what one more post changes")
     a = p.parse_args()
+    if a.probe:
+        probe_sizes([int(n) for n in a.probe.split(",")])
+        return
     repo = a.repo.resolve()
     if a.build:
         build_twice(repo, a.jobs)
