@@ -93,7 +93,7 @@ def test_news_cards_show_the_lead_and_the_post_the_rest(mini: Path) -> None:
         encoding="utf-8")
     public = build_once(mini)
     card = soup(public / "district-a/school-1/posts/index.html").select_one(".fed-card__summary")
-    assert card.get_text().endswith("…") and len(card.get_text()) <= 301
+    assert card.get_text().endswith("…") and len(card.get_text()) <= 201  # 200 characters and the ellipsis
     assert lead.startswith(card.get_text()[:-1].rstrip())
     assert lead in soup(public / "district-a/school-1/posts/dlinnaya.html").select_one(".fed-post__content").get_text()
 

@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from fedsite.engine.templating import REUSED_TEMPLATE, shared_theme, src_uri
+from fedsite.engine.templating import REUSED_TEMPLATE, STYLESHEET, federation_stylesheet, shared_theme, src_uri
 
 if TYPE_CHECKING:  # plain data handed over by the planner: not part of the engine's code (cache/keys.py)
     from fedsite.plan.site import PageSpec, SitePlan
@@ -65,6 +65,11 @@ class FederationPlugin(BasePlugin):
     def on_files(self, files: Files, *, config: Any) -> Files:
         is_root = self.plan.url_path == ""
         out = Files([f for f in files if is_root and not f.is_documentation_page() and not _unused(f.dest_uri)])
+        ours = out.get_file_from_path(STYLESHEET)
+        if ours is not None and ours.abs_src_path:
+            out.remove(ours)
+            css = federation_stylesheet(config.theme.dirs, Path(ours.abs_src_path))
+            out.append(File.generated(config, STYLESHEET, content=css))
         nav_titles = dict(_nav_entries(config.nav or []))
         for uri, spec in self.specs.items():
             file = File.generated(config, uri, content="")
@@ -102,15 +107,23 @@ class FederationPlugin(BasePlugin):
 # every page.
 _KEPT = re.compile(r"(<(pre|textarea|script)\b.*?</\2>)", re.S | re.I)
 _SPACES = re.compile(r"[ \t\n\r\f]{2,}")  # not \s: a no-break space is text
+_BETWEEN_TAGS = re.compile(r">[ \t\n\r\f]+<")
 
 
 def collapse_whitespace(html: str) -> str:
-    """A page with every run of whitespace made one line break (if it held one) or one space, but in
-    <pre>, <textarea> and <script> (the same page to a reader; idempotent, so a reused page stays as it was)."""
+    """A page with every run of whitespace made one line break (if it held one) or one space, and none
+    between the tags of <head>, but in <pre>, <textarea> and <script> (the same page to a reader;
+    idempotent, so a reused page stays as it was)."""
     parts = _KEPT.split(html)
     out = []
+    in_head = True
     for i in range(0, len(parts), 3):  # text, then a kept element and its tag name
-        out.append(_SPACES.sub(_one_space, parts[i]))
+        text = _SPACES.sub(_one_space, parts[i])
+        if in_head:
+            head, end, body = text.partition("</head>")
+            text = _BETWEEN_TAGS.sub("><", head) + end + body
+            in_head = not end
+        out.append(text)
         if i + 1 < len(parts):
             out.append(parts[i + 1])
     return "".join(out)
@@ -122,8 +135,8 @@ def _one_space(run: re.Match) -> str:
 
 def _unused(dest: str) -> bool:
     """Material's files that no page loads: its script and search workers (theme/main.html is our own page
-    frame, without them) and source maps."""
-    return dest.startswith("assets/javascripts/") or dest.endswith(".map")
+    frame, without them), its stylesheets (in assets/fedsite.css: federation_stylesheet) and source maps."""
+    return dest.startswith(("assets/javascripts/", "assets/stylesheets/")) or dest.endswith(".map")
 
 
 def _nav_entries(items: list) -> Iterator[tuple[str, str]]:
