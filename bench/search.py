@@ -11,9 +11,10 @@ build's clock; the indexing time of each is the build's own figure for the feder
 (`--timings`: «общие файлы»; robots.txt and the sitemap index are the rest of it, a few milliseconds),
 and the files under search/ that the new post added, changed or removed are counted. Set FEDSITE_NOW
 inside the generated posts' dates (they run from 2023-01 every ~18 days to 2025-12; e.g.
-2025-11-30T18:00:00+03:00) so that a month of them is in the recent bundles, as in a living federation. --lunr names the public/ folder of a build of the
-same federation by the code before issue 17 (Material's search: a lunr index per site) to print its
-size beside ours.
+2025-11-30T18:00:00+03:00) so that a month of them is in the recent bundles, as in a living federation.
+--lunr names the public/ folder of a build of the same federation by the code before issue 17
+(Material's search: a lunr index per site) to print its size beside ours. --probe indexes bundles of
+N bench-like posts only (no federation: pass - as REPO) and says what one more post changes.
 
 In Chromium (Debian's), its CPU throttled 4× (CDP Emulation.setCPUThrottlingRate, as a mid-range
 phone), with an empty cache, served from 127.0.0.1 by a server that counts the bytes it sends: a
@@ -111,8 +112,9 @@ def print_index(public: Path) -> None:
         if label == "settled":
             bundles = sorted(bundles + [(root, "(root)")])
         if bundles:
+            (big, big_name), (small, small_name) = bundles[-1], bundles[0]
             print(f"  {len(bundles)} {label} bundles, {sum(n for n, _ in bundles) / 1e6:.2f} MB; largest "
-                  f"{bundles[-1][1]} {bundles[-1][0] / 1e6:.2f} MB, smallest {bundles[0][1]} {bundles[0][0] / 1e6:.2f} MB")
+                  f"{big_name} {big / 1e6:.2f} MB, smallest {small_name} {small / 1e6:.2f} MB")
 
 
 def print_lunr(old_public: Path) -> None:
@@ -201,17 +203,21 @@ def probe_sizes(sizes: list[int]) -> None:
 
     for n in sizes:
         rng = random.Random(n)
-        records = [Record(f"to-{i % 23:02d}/ppo-{i % 45:04d}/posts/p{i}.html",
-                          f"{sentence(rng, 6)} {' '.join(paragraph(rng, 126) for _ in range(5))} "
-                          f"Метки: {', '.join(rng.sample(TAGS, 2))}.", {"title": f"Пост {i}", "org": f"ppo-{i % 45:04d}"},
-                          {"org": ["region", f"to-{i % 23:02d}", f"site:ppo-{i % 45:04d}"]}) for i in range(n + 1)]
+        records = []
+        for i in range(n + 1):
+            org, parent = f"ppo-{i % 45:04d}", f"to-{i % 23:02d}"
+            text = (f"{sentence(rng, 6)} {' '.join(paragraph(rng, 126) for _ in range(5))} "
+                    f"Метки: {', '.join(rng.sample(TAGS, 2))}.")
+            records.append(Record(f"{parent}/{org}/posts/p{i}.html", text, {"title": f"Пост {i}", "org": org},
+                                  {"org": ["region", parent, f"site:{org}"]}))
         before = pagefind_files(records[:n], False)
         start = time.perf_counter()
         after = pagefind_files(records, False)
         took = time.perf_counter() - start
         sent = [p for p in after if before.get(p) != after[p]]
         chunks = [len(v) for p, v in after.items() if p.startswith("index/")]
-        print(f"{n + 1} posts: indexed in {took:.1f} s, {len(after)} files, {sum(map(len, after.values())) / 1e6:.2f} MB, "
+        size = sum(map(len, after.values()))
+        print(f"{n + 1} posts: indexed in {took:.1f} s, {len(after)} files, {size / 1e6:.2f} MB, "
               f"{len(chunks)} index chunks of {sum(chunks) / len(chunks) / 1e3:.0f} kB on average; "
               f"one post more: {len(sent)} files to send, {len(before.keys() - after.keys())} to delete")
 
