@@ -162,7 +162,8 @@ def bundle_list(view: FederationView) -> dict[str, bytes]:
 
 def search_outputs(root: str, members: Iterable[str]) -> list[tuple[str, Callable[[FederationView], object]]]:
     """(name, make) of each search output (outputs/federation.py): the root's settled bundle, each member's,
-    a recent bundle for the root and for each member, and the list of them."""
-    return [("search", root_bundle), ("search-list", bundle_list),
+    a recent bundle for the root and for each member, and the list of them. (A name with a dot is no
+    member's: an organization's id has none.)"""
+    return [("search", root_bundle), ("search.list", bundle_list),
             *((f"search-{member}", subtree_bundle(member)) for member in members),
-            *((f"search-recent.{org_id}", recent_bundle(org_id)) for org_id in (root, *members))]
+            *((f"search.recent-{org_id}", recent_bundle(org_id)) for org_id in (root, *members))]
