@@ -5,6 +5,7 @@ are not shown."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 import pytest
@@ -112,13 +113,15 @@ def test_without_script_the_menu_works_and_no_dead_button_is_shown(browser: Any,
 
 
 def test_the_pages_load_one_script_and_one_stylesheet(site: str) -> None:
-    """Material's stylesheet and ours are one file; Material's script is not published at all."""
+    """Material's stylesheet and ours are one file, named by its content (cached for good); Material's script
+    is not published at all."""
     from urllib.error import HTTPError
     from urllib.request import urlopen
 
     html = urlopen(site + POST).read().decode("utf-8")
     assert html.count('rel="stylesheet"') == 1 and html.count("<script src=") == 1
-    css = urlopen(site + "assets/fedsite.css").read().decode("utf-8")
+    name = re.search(r'<link rel="stylesheet" href="(?:\.\./)*(assets/fedsite\.[0-9a-f]{8}\.css)">', html).group(1)
+    css = urlopen(site + name).read().decode("utf-8")
     assert css.startswith('@charset "UTF-8";') and ".md-header{" in css and ".fed-chain" in css
     with pytest.raises(HTTPError):
         urlopen(site + "assets/javascripts/")

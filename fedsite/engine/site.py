@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from fedsite.engine.templating import REUSED_TEMPLATE, STYLESHEET, federation_stylesheet, shared_theme, src_uri
+from fedsite.engine.templating import REUSED_TEMPLATE, STYLESHEET, SharedTheme, shared_theme, src_uri
 
 if TYPE_CHECKING:  # plain data handed over by the planner: not part of the engine's code (cache/keys.py)
     from fedsite.plan.site import PageSpec, SitePlan
@@ -66,10 +66,10 @@ class FederationPlugin(BasePlugin):
         is_root = self.plan.url_path == ""
         out = Files([f for f in files if is_root and not f.is_documentation_page() and not _unused(f.dest_uri)])
         ours = out.get_file_from_path(STYLESHEET)
-        if ours is not None and ours.abs_src_path:
+        if ours is not None and isinstance(config.theme, SharedTheme):  # in the federation's one stylesheet
             out.remove(ours)
-            css = federation_stylesheet(config.theme.dirs, Path(ours.abs_src_path))
-            out.append(File.generated(config, STYLESHEET, content=css))
+            name, css = config.theme.stylesheet()
+            out.append(File.generated(config, name, content=css))
         nav_titles = dict(_nav_entries(config.nav or []))
         for uri, spec in self.specs.items():
             file = File.generated(config, uri, content="")
@@ -135,7 +135,8 @@ def _one_space(run: re.Match) -> str:
 
 def _unused(dest: str) -> bool:
     """Material's files that no page loads: its script and search workers (theme/main.html is our own page
-    frame, without them), its stylesheets (in assets/fedsite.css: federation_stylesheet) and source maps."""
+    frame, without them), its stylesheets (in the federation's one: templating.federation_stylesheet) and
+    source maps."""
     return dest.startswith(("assets/javascripts/", "assets/stylesheets/")) or dest.endswith(".map")
 
 

@@ -3,6 +3,7 @@ templates checked, and the filters and functions our templates use (fed, url, fe
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from pathlib import Path
@@ -40,7 +41,16 @@ class SharedTheme(Theme):
     compiled templates kept on disk between builds when there is a cache folder."""
 
     _env: jinja2.Environment | None = None
+    _stylesheet: tuple[str, str] | None = None
     bytecode_dir: Path | None = None
+
+    def stylesheet(self) -> tuple[str, str]:
+        """The federation's one stylesheet as (site-relative name, content), named by its content's digest:
+        a name that changes with the content can be cached for good (deploy/s3.py: HASHED)."""
+        if self._stylesheet is None:
+            css = federation_stylesheet(self.dirs)
+            self._stylesheet = (f"assets/fedsite.{hashlib.sha256(css.encode()).hexdigest()[:8]}.css", css)
+        return self._stylesheet
 
     def get_env(self) -> jinja2.Environment:
         if self._env is None:
@@ -51,6 +61,7 @@ class SharedTheme(Theme):
             env.filters["fed"] = fed_url
             env.globals["fed_fragment"] = fragment
             env.globals["fed_translate"] = translator(env)
+            env.globals["fed_stylesheet"] = self.stylesheet()[0]
             if self.bytecode_dir is not None:  # a fresh worker compiled Material's templates in ~0.4 s
                 self.bytecode_dir.mkdir(parents=True, exist_ok=True)
                 env.bytecode_cache = CheckedBytecodeCache(str(self.bytecode_dir))
@@ -88,20 +99,26 @@ class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
             pass  # only a slower next build
 
 
-STYLESHEET = "assets/fedsite.css"  # the one stylesheet pages link (theme/main.html)
+STYLESHEET = "assets/fedsite.css"  # the theme's own stylesheet, published inside the federation's one
 _SOURCE_MAP = re.compile(r"/\*# sourceMappingURL=[^*]*\*/\s*$")
 
 
-def federation_stylesheet(dirs: list[str], ours: Path) -> str:
-    """The stylesheet every page links, published once by the root site: Material's (its name carries its
-    version's hash; its source map is not published) followed by the theme's assets/fedsite.css, which
-    overrides it. One file instead of two: a request and a <link> a page fewer."""
+def federation_stylesheet(dirs: list[str]) -> str:
+    """The stylesheet every page links (theme/main.html), published once by the root site: Material's (its
+    source map is not published) followed by the theme's assets/fedsite.css, which overrides it. One file
+    instead of two: a request and a <link> a page fewer."""
+    material = _first(dirs, "assets/stylesheets/main.*.min.css")
+    ours = _first(dirs, STYLESHEET)
+    return _SOURCE_MAP.sub("", material.read_text(encoding="utf-8")) + "\n" + ours.read_text(encoding="utf-8")
+
+
+def _first(dirs: list[str], pattern: str) -> Path:
+    """The theme's file of that name (a glob), from the first folder that has one (the custom_dir first)."""
     for folder in dirs:
-        found = sorted(Path(folder).glob("assets/stylesheets/main.*.min.css"))
+        found = sorted(Path(folder).glob(pattern))
         if found:
-            material = _SOURCE_MAP.sub("", found[0].read_text(encoding="utf-8"))
-            return material + "\n" + ours.read_text(encoding="utf-8")
-    raise FileNotFoundError("Material's stylesheet (assets/stylesheets/main.*.min.css) is not in the theme")
+            return found[0]
+    raise FileNotFoundError(f"the theme has no {pattern}")
 
 
 def shared_theme(theme: Theme, inputs: str, bytecode_dir: Path | None = None) -> SharedTheme:
