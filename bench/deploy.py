@@ -16,17 +16,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from generate import commit  # noqa: E402
+from generate import commit, post_text  # noqa: E402
+
+WORDS = 630  # generate.py's default length of a post
 
 KEYS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench-secret"}
 BEFORE = [".cache", "public"]  # what deploy.yml cached before issue 16
@@ -133,11 +137,13 @@ def add_this_months_posts(repo: Path, count: int) -> None:
     month = time.strftime("%Y-%m", today)
     if any(sites[0].joinpath("posts").glob(f"{month}-*-month-*.md")):
         return
+    rng = random.Random(f"this month {month}")
     for i in range(count):
         day = 1 + i % today.tm_mday
         post = sites[i % len(sites)] / "posts" / f"{month}-{day:02d}-month-{i}.md"
-        post.write_text(f"---\ntitle: Новость месяца {i}\n---\nСеминар профсоюза, новость {i} этого месяца. "
-                        f"Учителя и воспитатели обсудили охрану труда.\n", encoding="utf-8")
+        text = post_text(rng, WORDS, datetime(2023, 1, 1), 0)  # the generator's kind of post, dated below
+        post.write_text(re.sub(r"(?m)^date: .*$", f"date: {day:02d}.{month[5:]}.{month[:4]} 09:00", text, count=1),
+                        encoding="utf-8")
     commit(repo, f"{count} posts of this month")
 
 
@@ -147,7 +153,7 @@ def main() -> None:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--posts", type=int, default=3, help="one-post rounds")
     p.add_argument("--this-month", type=int, default=0, metavar="N",
-                   help="first add N posts dated this month, spread over the primary organizations (the "
+                   help="first add N posts dated this month (the generator's kind), spread over the primary organizations (the "
                         "generator's posts end in 2025; a real federation's search has this month's posts "
                         "in its recent part: 1,023 sites posting every ~18 days make ~1,700 a month)")
     a = p.parse_args()
