@@ -153,9 +153,9 @@ def main() -> None:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--posts", type=int, default=3, help="one-post rounds")
     p.add_argument("--this-month", type=int, default=0, metavar="N",
-                   help="first add N posts dated this month (the generator's kind), spread over the primary organizations (the "
-                        "generator's posts end in 2025; a real federation's search has this month's posts "
-                        "in its recent part: 1,023 sites posting every ~18 days make ~1,700 a month)")
+                   help="first add N posts dated this month (the generator's kind), spread over the primary "
+                        "organizations (the generator's posts end in 2025; a real federation's search has this "
+                        "month's posts in its recent part: 1,023 sites posting every ~18 days make ~1,700 a month)")
     a = p.parse_args()
     repo = a.repo.resolve()
     work = with_targets(repo)
@@ -172,7 +172,7 @@ def main() -> None:
     posts = sorted((repo / "sites").rglob("ppo-*"))[0] / "posts"
     for i in range(a.posts):
         # dated today, as a press secretary's new post is (the search's recent part takes this month's)
-        post = posts / f"{time.strftime('%Y-%m-%d')}-deploy-{time.time_ns()}.md"  # a new one in every run
+        post = posts / f"{time.strftime('%Y-%m-%d')}-deploy-{time.time_ns()}.md"  # new in every run
         post.write_text(f"---\ntitle: Новость для публикации {i}\n---\nТекст.\n", encoding="utf-8")
         commit(repo, f"deploy bench post {i}")
         built, _ = fedsite(repo, "build", "--jobs", str(a.jobs))
