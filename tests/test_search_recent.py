@@ -74,10 +74,13 @@ def listing(public: Path) -> dict[str, Any]:
 
 def test_this_months_posts_are_in_the_recent_parts_the_others_settled(mini: Path) -> None:
     public = build_once(with_posts(mini))
+    # the root's two members share one recent part (recent_groups: ceil(√2) members a part), named by the first
     assert listing(public) == {"root": "region", "subtrees": ["district-a", "district-b"],
-                               "recent": ["region", "district-a", "district-b"]}
+                               "recent": ["region", "district-a"],
+                               "recent_of": {"district-a": "district-a", "district-b": "district-a"}}
     assert fragment_urls(public, "search/recent/region") == {"posts/seminar-predsedatelej.html"}
-    assert fragment_urls(public, "search/recent/district-a") == {"district-a/school-1/posts/seminar-molodyh.html"}
+    assert fragment_urls(public, "search/recent/district-a") == {"district-a/school-1/posts/seminar-molodyh.html",
+                                                                 "district-b/posts/seminar-b.html"}
     settled = fragment_urls(public, "search/sub/district-a")
     assert "district-a/school-1/posts/seminar-nastavnikov.html" in settled
     assert "district-a/school-1/pages/about.html" in settled  # undated: settled
@@ -94,8 +97,9 @@ def test_one_new_post_changes_a_few_files_of_its_subtrees_recent_part(mini: Path
     add_posts(mini, NEW_POST)
     assert build(mini, mini / "public", Diagnostics(mini), options)
     after = search_files(mini / "public")
-    # Pagefind indexes the subtree's month of posts, nothing settled
-    assert made == [{"district-a/school-1/posts/seminar-molodyh.html", "district-a/school-2/posts/svezhaya.html"}]
+    # Pagefind indexes the month of posts of the subtrees sharing the recent part, nothing settled
+    assert made == [{"district-a/school-1/posts/seminar-molodyh.html", "district-a/school-2/posts/svezhaya.html",
+                     "district-b/posts/seminar-b.html"}]
     differ = changed(before, after)
     assert differ and all(p.startswith("search/recent/district-a/") for p in differ), sorted(differ)
     assert len(differ) <= 12, sorted(differ)
@@ -151,7 +155,7 @@ def test_shards_give_the_recent_parts_of_a_full_build(mini: Path, tmp_path: Path
     with_posts(mini)
     assert build(mini, tmp_path / "full", Diagnostics(mini), BuildOptions(cache=None))
     full = search_files(tmp_path / "full")
-    assert "search/recent/district-b/pagefind-entry.json" in full
+    assert "search/recent/district-a/pagefind-entry.json" in full
     merged: dict[str, str] = {}
     for k in (1, 2, 3):
         assert build(mini, tmp_path / f"shard{k}", Diagnostics(mini), BuildOptions(cache=None, shard=(k, 3)))
@@ -181,6 +185,20 @@ def test_scope_site_finds_a_settled_and_a_recent_post(page: Any, site: str) -> N
         "Семинар наставников", "Семинар молодых учителей"}
     assert titles(results(page, site, "", "семинары", "site")) == {
         "Областной семинар профактива", "Областной семинар председателей"}
+
+
+def test_scope_site_finds_a_recent_post_in_a_part_named_after_another_subtree(page: Any, site: str) -> None:
+    assert titles(results(page, site, "district-b/", "июньская", "site")) == {"Семинар в районе Б"}
+
+
+def test_recent_parts_group_the_roots_members_a_square_root_of_them_a_part() -> None:
+    members = [f"to-{i:02d}" for i in range(22)]  # the bench's 1,023 sites
+    groups = search_module.recent_groups("region", members)
+    assert groups[0] == ("region", [])
+    assert [len(group) for _, group in groups[1:]] == [5, 5, 5, 5, 2]
+    assert [m for _, group in groups for m in group] == members
+    assert all(name == group[0] for name, group in groups[1:])
+    assert search_module.recent_groups("region", ["a"]) == [("region", []), ("a", ["a"])]
 
 
 def test_scope_members_finds_both_parts_of_its_subtree_only(page: Any, site: str) -> None:

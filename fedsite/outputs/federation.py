@@ -25,8 +25,9 @@ class FederationOutput:
 
 def federation_outputs(view: FederationView) -> tuple[FederationOutput, ...]:
     """The outputs of this federation: search bundles per member of the root, settled and recent, so that a
-    new post makes again only its subtree's recent bundle (outputs/search.py). Which bundles there are is the tree's shape,
-    read here outside any output's recording: a new member of the root is a new output, not a change."""
+    new post makes again only the recent bundle of its subtree's group (outputs/search.py). Which bundles
+    there are is the tree's shape, read here outside any output's recording: a new member of the root is a
+    new output, not a change."""
     tree = view.tree.untracked
     return (FederationOutput("crawlers", crawler_files),
             *(FederationOutput(name, make) for name, make in search_outputs(tree.root, tree[tree.root].members)))

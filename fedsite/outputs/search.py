@@ -3,18 +3,19 @@
 Layout (output-root-relative):
   search/                 the root's own settled pages, and Pagefind's engine (pagefind.js, its worker, wasm)
   search/sub/<id>/        the settled pages of one of the root's members and everything under it (data only)
-  search/recent/<id>/     this month's posts of the root's own site (id: the root's) or of a member's subtree
+  search/recent/<id>/     this month's posts of the root's own site (id: the root's) or of a group of the
+                          root's members' subtrees (id: the group's first member; recent_groups)
   search/bundles.json     which subtrees there are, and which recent bundles have posts, for the scopes
 
 Recent: posts dated on or after the start of the current month (federation time, plan/recent.py); settled:
 older posts, pages and «О нас». Each bundle is a federation output of its own (outputs/federation.py),
 cached with what it read: a settled bundle reads its posts as ("settled", id) and the month not at all,
-so a new post makes again only its subtree's recent bundle (~a month of posts, a handful of files),
+so a new post makes again only its group's recent bundle (a month of a few subtrees' posts),
 and a settled bundle is made again when an old post or page changes or the month turns. A reader's
-query loads the engine and the two bundles of its organization's subtree (scopes "this organization"
-and "with its members"), or every bundle merged in the browser (Pagefind's mergeIndex) for the whole
-federation. Every record carries the filter `org`: `site:<id>` of its own organization and the id of
-each organization from the root down to it.
+query loads the engine, the settled bundle of its organization's subtree and the recent bundle that
+holds that subtree's (scopes "this organization" and "with its members"), or every bundle merged in the
+browser (Pagefind's mergeIndex) for the whole federation. Every record carries the filter `org`:
+`site:<id>` of its own organization and the id of each organization from the root down to it.
 
 What is indexed: posts (events are posts; an open report is the post that publishes it, at
 reports/<year>.html), the organization's own pages (the shared pages once, at the root), "О нас".
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
@@ -143,27 +145,42 @@ def subtree_bundle(member: str) -> Callable[[FederationView], Made]:
     return lambda view: bundle(records_of(subtree(member, view), view, SETTLED_SOURCES), f"{SUBTREES_DIR}{member}/")
 
 
-def recent_bundle(org_id: str) -> Callable[[FederationView], Made]:
-    """search/recent/<id>/: this month's posts of the root's own site (id: the root) or of a member's subtree."""
+def recent_groups(root: str, members: list[str]) -> list[tuple[str, list[str]]]:
+    """(name, member ids) of each recent bundle: the root's own site alone, and the root's members in tree
+    order, ceil(√n) of them a bundle, named by its first. A reader's query in the whole federation loads
+    one index chunk (~40 kB) of every bundle, whatever its size: 22 recent bundles at 1,023 sites added
+    ~1 MB to it; 5 add ~0.2 MB, and one new post re-indexes its group's month (~350 posts, ~3 s)."""
+    size = max(1, math.isqrt(len(members) - 1) + 1) if members else 1
+    return [(root, [])] + [(members[i], members[i:i + size]) for i in range(0, len(members), size)]
+
+
+def recent_bundle(name: str, members: list[str]) -> Callable[[FederationView], Made]:
+    """search/recent/<name>/: this month's posts of the root's own site (no members: name is the root's
+    id) or of the subtrees of a group of the root's members."""
     def make(view: FederationView) -> Made:
-        orgs = [view.tree[org_id]] if org_id == view.tree.root else subtree(org_id, view)
-        return bundle(records_of(orgs, view, RECENT_SOURCES), f"{RECENT_DIR}{org_id}/")
+        orgs = [org for m in members for org in subtree(m, view)] if members else [view.tree[name]]
+        return bundle(records_of(orgs, view, RECENT_SOURCES), f"{RECENT_DIR}{name}/")
     return make
 
 
 def bundle_list(view: FederationView) -> dict[str, bytes]:
-    """search/bundles.json: the subtrees' settled bundles, and the recent ones that have posts this month."""
+    """search/bundles.json: the subtrees' settled bundles, the recent ones that have posts this month, and
+    which recent bundle holds each subtree's (the root's own: its id)."""
     root = view.tree[view.tree.root]
-    parts = [(root.id, [root]), *((member, subtree(member, view)) for member in root.members)]
-    recent = [part for part, orgs in parts if any(recent_posts(org, view) for org in orgs)]
-    listing = {"root": root.id, "subtrees": list(root.members), "recent": recent}
+    groups = recent_groups(root.id, list(root.members))
+    recent = [name for name, members in groups
+              if any(recent_posts(org, view) for org in ([root] if not members else
+                                                          [o for m in members for o in subtree(m, view)]))]
+    listing = {"root": root.id, "subtrees": list(root.members), "recent": recent,
+               "recent_of": {m: name for name, members in groups for m in members}}
     return {BUNDLES_FILE: json.dumps(listing, ensure_ascii=False).encode("utf-8")}
 
 
 def search_outputs(root: str, members: Iterable[str]) -> list[tuple[str, Callable[[FederationView], object]]]:
     """(name, make) of each search output (outputs/federation.py): the root's settled bundle, each member's,
-    a recent bundle for the root and for each member, and the list of them. (A name with a dot is no
-    member's: an organization's id has none.)"""
+    the recent bundles (recent_groups), and the list of them. (A name with a dot is no member's: an
+    organization's id has none.)"""
+    members = list(members)
     return [("search", root_bundle), ("search.list", bundle_list),
             *((f"search-{member}", subtree_bundle(member)) for member in members),
-            *((f"search.recent-{org_id}", recent_bundle(org_id)) for org_id in (root, *members))]
+            *((f"search.recent-{name}", recent_bundle(name, group)) for name, group in recent_groups(root, members))]

@@ -53,7 +53,8 @@
   }
 
   // The bundles to merge (paths under search/), from search/bundles.json (outputs/search.py): every
-  // subtree's settled part (sub/<id>/) and each recent part that has posts this month (recent/<id>/).
+  // subtree's settled part (sub/<id>/) and each recent part that has posts this month (recent/<id>/, a
+  // group of subtrees: recent_of names each subtree's).
   // The root's own settled pages are the engine's own bundle, always loaded.
   function bundlesFor(scope) {
     if (!listing) {
@@ -70,7 +71,8 @@
       } else {
         var own = ownBundle || org;  // the root's page: its own recent part is named by its id
         if (ownBundle) parts.push("sub/" + own + "/");
-        if (recent.indexOf(own) >= 0) parts.push("recent/" + own + "/");
+        var group = (data.recent_of || {})[own] || own;  // members' subtrees share recent parts, a few a part
+        if (recent.indexOf(group) >= 0) parts.push("recent/" + group + "/");
       }
       return parts;
     });
