@@ -208,7 +208,7 @@ class SiteEdits(FederationMachine):
     @rule(data=st.data())
     def change_setting(self, data: st.DataObject) -> None:
         """extra.federation in mkdocs.yml, the base URL or the Markdown extensions."""
-        key = data.draw(st.sampled_from(("feed_items", "posts_per_page", "home_posts", "member_news",
+        key = data.draw(st.sampled_from(("feed_items", "own_feed_items", "posts_per_page", "home_posts", "member_news",
                                          "rollup_items", "silent_days", "title", "time_zone", "site_url",
                                          "extensions", "iframe_hosts")), label="setting")
         if key == "site_url":
