@@ -154,13 +154,16 @@ def recent_groups(root: str, members: list[str]) -> list[tuple[str, list[str]]]:
     return [(root, [])] + [(members[i], members[i:i + size]) for i in range(0, len(members), size)]
 
 
+def group_orgs(name: str, members: list[str], view: FederationView) -> list[Org]:
+    """The organizations whose posts a recent bundle holds: the root's own site (no members: name is the
+    root's id) or the subtrees of a group of the root's members."""
+    return [org for m in members for org in subtree(m, view)] if members else [view.tree[name]]
+
+
 def recent_bundle(name: str, members: list[str]) -> Callable[[FederationView], Made]:
-    """search/recent/<name>/: this month's posts of the root's own site (no members: name is the root's
-    id) or of the subtrees of a group of the root's members."""
-    def make(view: FederationView) -> Made:
-        orgs = [org for m in members for org in subtree(m, view)] if members else [view.tree[name]]
-        return bundle(records_of(orgs, view, RECENT_SOURCES), f"{RECENT_DIR}{name}/")
-    return make
+    """search/recent/<name>/: this month's posts of a group (group_orgs)."""
+    return lambda view: bundle(records_of(group_orgs(name, members, view), view, RECENT_SOURCES),
+                               f"{RECENT_DIR}{name}/")
 
 
 def bundle_list(view: FederationView) -> dict[str, bytes]:
@@ -169,8 +172,7 @@ def bundle_list(view: FederationView) -> dict[str, bytes]:
     root = view.tree[view.tree.root]
     groups = recent_groups(root.id, list(root.members))
     recent = [name for name, members in groups
-              if any(recent_posts(org, view) for org in ([root] if not members else
-                                                          [o for m in members for o in subtree(m, view)]))]
+              if any(recent_posts(org, view) for org in group_orgs(name, members, view))]
     listing = {"root": root.id, "subtrees": list(root.members), "recent": recent,
                "recent_of": {m: name for name, members in groups for m in members}}
     return {BUNDLES_FILE: json.dumps(listing, ensure_ascii=False).encode("utf-8")}
