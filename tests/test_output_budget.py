@@ -4,8 +4,8 @@ post pages that are mostly their text, feeds of the length chosen, share buttons
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
@@ -13,12 +13,12 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import PROJECT, build_once
+from readers import CHROMIUM, browser, served  # noqa: F401 (browser: the shared Chromium fixture)
 
-# A post page's bytes beyond its article's text, at most (the issue's aim is 6 KB: see bench/README.md
-# for where the rest goes); before issue 16 the mini federation's post pages carried 17-19 KB, 11-12 KB
-# before the lean frame (partials/header.html, nav.html, top.html).
-MARKUP_LIMIT = 10 * 1024
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# A post page's bytes beyond its article's text, at most: the issue's 6 KB (bench/README.md says where
+# they go). Before issue 16 the mini federation's post pages carried 17-19 KB, 11-12 KB before the page
+# frame of our own; 4.7-5.9 KB since.
+MARKUP_LIMIT = 6 * 1024
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -130,79 +130,48 @@ def test_share_buttons_link_to_the_networks_with_the_page(built_mini: Path) -> N
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-def test_share_buttons_show_their_icons(built_mini: Path) -> None:
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    from playwright.sync_api import sync_playwright
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(built_mini)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
-            loaded = []
-            page.on("response", lambda r: loaded.append((r.url, r.status)) if r.url.endswith(".svg") else None)
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/posts/lekciya.html")
-            page.wait_for_load_state("networkidle")
-            for key in ("vk", "ok", "telegram"):
-                icon = page.evaluate("""k => { const s = getComputedStyle(document.querySelector(
-                    `[data-share='${k}']`), '::before'); return [s.maskImage || s.webkitMaskImage, s.width]; }""", key)
-                assert f"share-{key}.svg" in icon[0] and float(icon[1].rstrip("px")) > 8, (key, icon)
-                assert any(url.endswith(f"share-{key}.svg") and status == 200 for url, status in loaded), loaded
-            browser.close()
-    finally:
-        server.shutdown()
+def test_share_buttons_show_their_icons(built_mini: Path, browser: Any) -> None:  # noqa: F811
+    page = browser.new_page()
+    loaded = []
+    page.on("response", lambda r: loaded.append((r.url, r.status)) if r.url.endswith(".svg") else None)
+    with served(built_mini) as url:
+        page.goto(url + "posts/lekciya.html")
+        page.wait_for_load_state("networkidle")
+    for key in ("vk", "ok", "telegram"):
+        icon = page.evaluate("""k => { const s = getComputedStyle(document.querySelector(
+            `[data-share='${k}']`), '::before'); return [s.maskImage || s.webkitMaskImage, s.width]; }""", key)
+        assert f"share-{key}.svg" in icon[0] and float(icon[1].rstrip("px")) > 8, (key, icon)
+        assert any(url.endswith(f"share-{key}.svg") and status == 200 for url, status in loaded), loaded
+    page.close()
 
 
-def test_the_lean_frame_keeps_the_phone_menu_and_its_icons(built_mini: Path) -> None:
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+def test_the_lean_frame_keeps_the_phone_menu_and_its_icons(built_mini: Path, browser: Any) -> None:  # noqa: F811
     """The menu's button opens the drawer on a phone with the menu's entries, which lead to their pages;
     the button's icon comes from its SVG file (no inline SVG in the header's button or the menu)."""
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    from playwright.sync_api import sync_playwright
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(built_mini)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 360, "height": 740})
-            loaded, errors = [], []
-            page.on("response", lambda r: loaded.append((r.url, r.status)) if r.url.endswith(".svg") else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/posts/lekciya.html")
-            page.wait_for_load_state("networkidle")
-            news = page.locator(".md-nav--primary a", has_text="Новости").first
-            assert not news.is_visible() or news.bounding_box()["x"] < 0  # the drawer is closed
-            page.click("label.md-header__button[for=__drawer]")
-            page.wait_for_timeout(400)
-            box = news.bounding_box()
-            assert box is not None and 0 <= box["x"] < 360 and news.is_visible()
-            entries = page.eval_on_selector_all(".md-nav--primary a", "links => links.map(a => a.textContent)")
-            assert "Новости" in entries and len(entries) >= 4
-            mask = page.eval_on_selector("label.md-header__button[for=__drawer]", """e => {
-                const s = getComputedStyle(e, '::before'); return [s.maskImage || s.webkitMaskImage, s.width]; }""")
-            assert "menu.svg" in mask[0] and float(mask[1].rstrip("px")) > 8, mask
-            assert any(url.endswith("icons/menu.svg") and status == 200 for url, status in loaded), loaded
-            news.click()
-            page.wait_for_load_state("load")
-            assert page.url.endswith("posts/index.html") or page.url.endswith("posts/")
-            assert errors == []
-            browser.close()
-    finally:
-        server.shutdown()
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    loaded, errors = [], []
+    page.on("response", lambda r: loaded.append((r.url, r.status)) if r.url.endswith(".svg") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    with served(built_mini) as url:
+        page.goto(url + "posts/lekciya.html")
+        page.wait_for_load_state("networkidle")
+        news = page.locator(".md-nav--primary a", has_text="Новости").first
+        assert not news.is_visible() or news.bounding_box()["x"] < 0  # the drawer is closed
+        page.click("label.md-header__button[for=__drawer]")
+        page.wait_for_timeout(400)
+        box = news.bounding_box()
+        assert box is not None and 0 <= box["x"] < 360 and news.is_visible()
+        entries = page.eval_on_selector_all(".md-nav--primary a", "links => links.map(a => a.textContent)")
+        assert "Новости" in entries and len(entries) >= 4
+        mask = page.eval_on_selector("label.md-header__button[for=__drawer]", """e => {
+            const s = getComputedStyle(e, '::before'); return [s.maskImage || s.webkitMaskImage, s.width]; }""")
+        assert "menu.svg" in mask[0] and float(mask[1].rstrip("px")) > 8, mask
+        assert any(url.endswith("icons/menu.svg") and status == 200 for url, status in loaded), loaded
+        news.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith("posts/index.html") or page.url.endswith("posts/")
+    assert errors == []
+    page.close()
     page_html = soup(built_mini / "posts/lekciya.html")
     assert page_html.select_one("header label svg") is None and page_html.select_one(".md-sidebar--primary svg") is None
