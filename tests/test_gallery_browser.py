@@ -9,8 +9,7 @@ import pytest
 
 from conftest import build_once, copy_federation
 from imagebytes import image_bytes
-from readers import served
-from test_browser import ARGS, CHROMIUM
+from readers import CHROMIUM, browser, served  # noqa: F401 (browser: the shared Chromium fixture)
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 POST = "sites/region/district-a/school-1/posts/2025-01-01-yanvar.md"
@@ -31,18 +30,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(site: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        pg = context.new_page()
-        pg.errors, pg.outside = [], []
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        pg.on("request", lambda r: pg.outside.append(r.url) if not r.url.startswith((site, "data:", "blob:")) else None)
-        yield pg
-        browser.close()
+def page(browser: object, site: str) -> Iterator[object]:  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = context.new_page()
+    pg.errors, pg.outside = [], []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("request", lambda r: pg.outside.append(r.url) if not r.url.startswith((site, "data:", "blob:")) else None)
+    yield pg
+    context.close()
 
 
 def focused(page: object) -> str:
